@@ -19,6 +19,7 @@ cw_engine_t *cw_engine_new(const cw_rulepack_t *pack, cw_alert_cb_t *cb, void *o
     cw_strmap_init(&e->cases);
     cw_strmap_init(&e->strings);
     cw_index_init(&e->index);
+    e->offset = -1;
     return e;
 }
 
@@ -28,20 +29,41 @@ static void free_obligation(obligation_t *ob)
     free(ob);
 }
 
+/* Frees a case and its obligations, leaving the case map untouched. */
+void engine_free_case_memory(cw_engine_t *e, case_t *c)
+{
+    if (c->dirty) {
+        for (size_t i = 0; i < e->n_changed; i++) {
+            if (e->changed[i] == c) {
+                e->changed[i] = e->changed[--e->n_changed];
+                break;
+            }
+        }
+    }
+    for (obligation_t *ob = c->obligations, *next; ob; ob = next) {
+        next = ob->next;
+        cw_index_remove(&e->index, &ob->ix);
+        free_obligation(ob);
+        e->stats.obligations--;
+    }
+    state_free_case(c);
+}
+
+void engine_free_case(cw_engine_t *e, case_t *c)
+{
+    cw_strmap_remove(&e->cases, c->id, strlen(c->id));
+    e->stats.cases--;
+    engine_free_case_memory(e, c);
+}
+
 void cw_engine_destroy(cw_engine_t *e)
 {
     if (!e)
         return;
-    for (size_t i = 0; i < e->cases.cap; i++) {
-        case_t *c = e->cases.slots[i].key ? e->cases.slots[i].value : NULL;
-        if (!c)
-            continue;
-        for (obligation_t *ob = c->obligations, *next; ob; ob = next) {
-            next = ob->next;
-            free_obligation(ob);
-        }
-        state_free_case(c);
-    }
+    for (size_t i = 0; i < e->cases.cap; i++)
+        if (e->cases.slots[i].key)
+            engine_free_case_memory(e, e->cases.slots[i].value);
+    free(e->changed);
     cw_strmap_free(&e->cases);
     cw_strmap_free(&e->strings);
     cw_index_free(&e->index);
@@ -144,19 +166,43 @@ static void emit(cw_engine_t *e, const alert_args_t *x)
         e->cb(&a, e->opaque);
 }
 
+static void emit_due(cw_engine_t *e, const obligation_t *ob, cw_alert_kind_t kind, cw_date_t due,
+                     cw_date_t nominal, cw_instant_t at, int days_overdue, const char *end_event)
+{
+    alert_args_t x = {kind, ob->rule, ob->c,        ob->subj,        ob->start, nominal,
+                      due,  at,       days_overdue, ob->start_event, end_event};
+    emit(e, &x);
+}
+
 static void emit_for(cw_engine_t *e, const obligation_t *ob, cw_alert_kind_t kind, cw_instant_t at,
                      int days_overdue, const char *end_event)
 {
-    alert_args_t x = {kind,    ob->rule, ob->c,        ob->subj,        ob->start, ob->nominal_due,
-                      ob->due, at,       days_overdue, ob->start_event, end_event};
-    emit(e, &x);
+    emit_due(e, ob, kind, ob->due, ob->nominal_due, at, days_overdue, end_event);
 }
 
 /* ---- obligations ---- */
 
-static void schedule(cw_engine_t *e, obligation_t *ob)
+void engine_schedule(cw_engine_t *e, obligation_t *ob)
 {
-    cw_index_set(&e->index, &ob->ix, ob->phase == PHASE_WARN ? ob->warn_at : ob->expiry);
+    if (ob->phase == PHASE_BREACHED)
+        cw_index_remove(&e->index, &ob->ix);
+    else
+        cw_index_set(&e->index, &ob->ix, ob->phase == PHASE_WARN ? ob->warn_at : ob->expiry);
+}
+
+obligation_t *engine_obligation_new(cw_engine_t *e, case_t *c, const cw_rule_t *rule,
+                                    entity_t *subj)
+{
+    obligation_t *ob = cw_calloc(1, sizeof(*ob));
+    cw_index_item_init(&ob->ix);
+    ob->late_due = ob->late_nominal = NO_DATE;
+    ob->rule = rule;
+    ob->c = c;
+    ob->subj = subj;
+    ob->next = c->obligations;
+    c->obligations = ob;
+    e->stats.obligations++;
+    return ob;
 }
 
 /* Sets nominal_due, due, expiry and the warning instant from a nominal due. */
@@ -220,12 +266,8 @@ static void start_obligation(cw_engine_t *e, case_t *c, const cw_rule_t *rule, e
     obligation_t *old = find_open(c, rule, subj);
     if (old)
         unlink_obligation(e, old);
-    obligation_t *ob = cw_calloc(1, sizeof(*ob));
-    cw_index_item_init(&ob->ix);
-    ob->rule = rule;
+    obligation_t *ob = engine_obligation_new(e, c, rule, subj);
     ob->deadline = d;
-    ob->c = c;
-    ob->subj = subj;
     ob->start_event = cw_strdup(ev->id);
     ob->cycle_start = ev->time;
     ob->start = anchor_date(rule, ev, subj);
@@ -239,10 +281,7 @@ static void start_obligation(cw_engine_t *e, case_t *c, const cw_rule_t *rule, e
         nominal = cw_cal_add(ob->start, d->period);
     }
     set_due(ob, nominal);
-    ob->next = c->obligations;
-    c->obligations = ob;
-    e->stats.obligations++;
-    schedule(e, ob);
+    engine_schedule(e, ob);
 }
 
 /* A satisfying event: close (with resolved/withdrawn after a breach) and,
@@ -251,6 +290,11 @@ static void satisfy(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_i
 {
     if (ob->rule->kind == CW_RULE_RECURRING && ev->time < ob->cycle_start)
         return; /* older than the current cycle: it belongs to one already closed */
+    if (ob->late_due != NO_DATE) {
+        emit_due(e, ob, CW_ALERT_RESOLVED, ob->late_due, ob->late_nominal, now,
+                 cw_time_local_date(ev->time) - ob->late_due, ev->id);
+        ob->late_due = ob->late_nominal = NO_DATE;
+    }
     if (ob->phase == PHASE_BREACHED) {
         if (ev->time >= ob->expiry)
             emit_for(e, ob, CW_ALERT_RESOLVED, now, cw_time_local_date(ev->time) - ob->due, ev->id);
@@ -266,17 +310,21 @@ static void satisfy(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_i
     ob->cycle_start = ev->time;
     ob->start = cw_time_local_date(ev->time);
     set_due(ob, cw_cal_add(ob->start, ob->deadline->repeat));
-    schedule(e, ob);
+    engine_schedule(e, ob);
 }
 
 /* An extension decision moves the due date to `until`. */
 static void extend(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_instant_t now)
 {
-    if (ob->phase == PHASE_BREACHED && ev->time < ob->expiry)
-        emit_for(e, ob, CW_ALERT_WITHDRAWN, now, 0, ev->id);
+    if (ob->phase == PHASE_BREACHED && ev->time < ob->expiry) {
+        emit_for(e, ob, CW_ALERT_WITHDRAWN, now, 0, ev->id); /* decided in time */
+    } else if (ob->phase == PHASE_BREACHED && ob->late_due == NO_DATE) {
+        ob->late_due = ob->due; /* decided too late: the breach stands */
+        ob->late_nominal = ob->nominal_due;
+    }
     set_due(ob, ev->until);
     emit_for(e, ob, CW_ALERT_EXTENDED, now, 0, ev->id);
-    schedule(e, ob);
+    engine_schedule(e, ob);
 }
 
 /* ---- conditions ---- */
@@ -397,12 +445,14 @@ void cw_engine_advance(cw_engine_t *e, cw_instant_t now)
         if (ob->phase == PHASE_WARN && now < ob->expiry) {
             emit_for(e, ob, CW_ALERT_WARNING, now, 0, NULL);
             ob->phase = PHASE_BREACH;
-            schedule(e, ob);
+            engine_schedule(e, ob);
+            engine_mark_changed(e, ob->c);
             continue;
         }
         emit_for(e, ob, CW_ALERT_BREACH, now, cw_time_local_date(now) - ob->due, NULL);
         ob->phase = PHASE_BREACHED;
         cw_index_remove(&e->index, it);
+        engine_mark_changed(e, ob->c);
     }
 }
 
@@ -436,4 +486,66 @@ cw_reject_code_t cw_engine_apply(cw_engine_t *e, const cw_event_t *ev, cw_instan
         apply_rule(e, c, &d[i], ev, &refs, now);
     cw_engine_advance(e, now);
     return CW_REJ_NONE;
+}
+
+/* ---- positions and changes ---- */
+
+void cw_engine_set_position(cw_engine_t *e, int source, int64_t offset)
+{
+    e->source = source;
+    e->offset = offset;
+}
+
+bool cw_engine_case_position(const cw_engine_t *e, const char *case_id, int *source,
+                             int64_t *offset)
+{
+    const case_t *c = cw_strmap_get(&e->cases, case_id, strlen(case_id));
+    if (!c)
+        return false;
+    *source = c->source;
+    *offset = c->offset;
+    return true;
+}
+
+void cw_engine_track_changes(cw_engine_t *e)
+{
+    e->tracking = true;
+}
+
+void engine_mark_changed(cw_engine_t *e, case_t *c)
+{
+    if (!e->tracking || c->dirty)
+        return;
+    if (e->n_changed == e->cap_changed) {
+        e->cap_changed = e->cap_changed ? e->cap_changed * 2 : 256;
+        e->changed = cw_reallocarray(e->changed, e->cap_changed, sizeof(*e->changed));
+    }
+    e->changed[e->n_changed++] = c;
+    c->dirty = true;
+}
+
+void cw_engine_drain_changes(cw_engine_t *e, cw_snapshot_cb_t *fn, void *opaque)
+{
+    cw_jsonw_t buf;
+    cw_jsonw_init(&buf);
+    while (e->n_changed > 0) {
+        case_t *c = e->changed[--e->n_changed];
+        c->dirty = false;
+        if (c->closed && !c->obligations) {
+            fn(c->id, NULL, 0, opaque);
+            engine_free_case(e, c); /* ended: evicted, its record a tombstone */
+            continue;
+        }
+        cw_jsonw_reset(&buf);
+        snapshot_write(c, &buf);
+        fn(c->id, buf.p, buf.len, opaque);
+    }
+    cw_jsonw_free(&buf);
+}
+
+void cw_engine_forget(cw_engine_t *e, const char *case_id)
+{
+    case_t *c = cw_strmap_get(&e->cases, case_id, strlen(case_id));
+    if (c)
+        engine_free_case(e, c);
 }

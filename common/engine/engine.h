@@ -42,4 +42,32 @@ void cw_engine_advance(cw_engine_t *e, cw_instant_t now);
 
 void cw_engine_get_stats(const cw_engine_t *e, cw_engine_stats_t *out);
 
+/* ---- for the processor: input positions, changes, snapshots ----
+ *
+ * The position (input source index, offset) set before cw_engine_apply is
+ * recorded in the case the event applied to, so after a restore the caller
+ * can skip input that a case already reflects. */
+void cw_engine_set_position(cw_engine_t *e, int source, int64_t offset);
+/* The position last recorded in a case; false if the case is not held. */
+bool cw_engine_case_position(const cw_engine_t *e, const char *case_id, int *source,
+                             int64_t *offset);
+
+/* Called for each changed case: snap/len is its snapshot (borrowed for the
+ * call), or NULL/0 when the case has ended (closed or transferred, no open
+ * obligation): it is then evicted from memory and its record may be a
+ * tombstone. */
+typedef void(cw_snapshot_cb_t)(const char *case_id, const void *snap, size_t len, void *opaque);
+/* Starts recording which cases change (off by default: a replay needs no
+ * snapshots). */
+void cw_engine_track_changes(cw_engine_t *e);
+/* Reports and forgets the cases changed since the last call. */
+void cw_engine_drain_changes(cw_engine_t *e, cw_snapshot_cb_t *fn, void *opaque);
+/* Drops a case from memory (a tombstone in the changelog). */
+void cw_engine_forget(cw_engine_t *e, const char *case_id);
+/* Loads a case from its snapshot (replacing a held case of the same id).
+ * Obligations of rules the pack no longer has are dropped. Corrupt or
+ * foreign input is CW_ERR_PARSE and changes nothing. */
+cw_err_t cw_engine_restore(cw_engine_t *e, const void *snap, size_t len, char *errstr,
+                           size_t errstr_size);
+
 #endif

@@ -3,6 +3,7 @@
 #ifndef CW_ENGINE_INTERNAL_H
 #define CW_ENGINE_INTERNAL_H
 
+#include "base/jsonw.h"
 #include "base/strmap.h"
 #include "engine/engine.h"
 #include "engine/index.h"
@@ -37,8 +38,13 @@ typedef struct obligation_s {
     cw_date_t start, nominal_due, due;
     cw_instant_t cycle_start, warn_at, expiry;
     phase_t phase;
+    /* A breach that an extension decided too late did not undo: it stays
+     * open until the action, then gets its resolved (NO_DATE: none). */
+    cw_date_t late_due, late_nominal;
     char *start_event;
 } obligation_t;
+
+#define NO_DATE INT32_MIN
 
 typedef struct case_s {
     const char *id;                /* owned by the engine's case map */
@@ -47,6 +53,9 @@ typedef struct case_s {
     int16_t born_year;
     int8_t born_month;
     bool closed;
+    bool dirty;     /* in the engine's change list */
+    uint8_t source; /* input source of the last applied event */
+    int64_t offset; /* its offset, -1 if none */
     entity_t *entities;
     obligation_t *obligations;
     uint64_t *event_hashes;
@@ -61,7 +70,23 @@ struct cw_engine_s {
     cw_strmap_t strings; /* interned unit and caseworker names */
     cw_index_t index;
     cw_engine_stats_t stats;
+    int source; /* position of the event being applied */
+    int64_t offset;
+    bool tracking;           /* record changed cases */
+    struct case_s **changed; /* cases changed since the last drain */
+    size_t n_changed, cap_changed;
 };
+
+/* engine.c */
+void engine_mark_changed(cw_engine_t *e, case_t *c);
+void engine_free_case(cw_engine_t *e, case_t *c);        /* its obligations too */
+void engine_free_case_memory(cw_engine_t *e, case_t *c); /* not in the case map */
+obligation_t *engine_obligation_new(cw_engine_t *e, case_t *c, const cw_rule_t *rule,
+                                    entity_t *subj);
+void engine_schedule(cw_engine_t *e, obligation_t *ob);
+
+/* snapshot.c */
+void snapshot_write(const case_t *c, cw_jsonw_t *buf); /* bytes, not JSON */
 
 /* The entities an event refers to, by subject kind (NULL when it has no
  * such ref, or the ref is new and not yet created). */
@@ -71,6 +96,9 @@ typedef struct {
 
 /* state.c */
 case_t *state_case(cw_engine_t *e, const cw_event_t *ev, bool *created);
+case_t *state_new_case(cw_engine_t *e, const char *id, size_t len);
+entity_t *state_new_entity(case_t *c, cw_subject_kind_t kind, const char *ref, size_t len);
+const char *state_intern(cw_engine_t *e, const char *s);
 void state_drop_case(cw_engine_t *e, case_t *c);
 bool state_seen_event(const case_t *c, const char *event_id);
 cw_reject_code_t state_check(const case_t *c, const cw_event_t *ev, refs_t *refs, cw_reject_t *rej);

@@ -109,19 +109,22 @@ static entity_t *find_entity(const case_t *c, cw_subject_kind_t kind, const char
     return NULL;
 }
 
+case_t *state_new_case(cw_engine_t *e, const char *id, size_t len)
+{
+    case_t *c = cw_calloc(1, sizeof(*c));
+    c->unit = c->caseworker = "";
+    c->offset = -1;
+    c->id = cw_strmap_put(&e->cases, id, len, c);
+    e->stats.cases++;
+    return c;
+}
+
 case_t *state_case(cw_engine_t *e, const cw_event_t *ev, bool *created)
 {
     size_t len = strlen(ev->subject);
     case_t *c = cw_strmap_get(&e->cases, ev->subject, len);
-    *created = false;
-    if (c)
-        return c;
-    c = cw_calloc(1, sizeof(*c));
-    c->unit = c->caseworker = "";
-    c->id = cw_strmap_put(&e->cases, ev->subject, len, c);
-    e->stats.cases++;
-    *created = true;
-    return c;
+    *created = c == NULL;
+    return c ? c : state_new_case(e, ev->subject, len);
 }
 
 void state_free_case(case_t *c)
@@ -188,9 +191,8 @@ cw_reject_code_t state_check(const case_t *c, const cw_event_t *ev, refs_t *refs
     return CW_REJ_NONE;
 }
 
-static entity_t *new_entity(case_t *c, cw_subject_kind_t kind, const char *ref)
+entity_t *state_new_entity(case_t *c, cw_subject_kind_t kind, const char *ref, size_t len)
 {
-    size_t len = strlen(ref);
     entity_t *en = cw_calloc(1, sizeof(*en) + len + 1);
     en->kind = (uint8_t)kind;
     memcpy(en->ref, ref, len + 1);
@@ -199,7 +201,7 @@ static entity_t *new_entity(case_t *c, cw_subject_kind_t kind, const char *ref)
     return en;
 }
 
-static const char *intern(cw_engine_t *e, const char *s)
+const char *state_intern(cw_engine_t *e, const char *s)
 {
     if (!s[0])
         return "";
@@ -276,7 +278,8 @@ void state_apply(cw_engine_t *e, case_t *c, const cw_event_t *ev, refs_t *refs)
     const transition_t *t = &transitions[ev->type];
     if (t->creates != NONE)
         refs->of[t->creates] =
-            new_entity(c, (cw_subject_kind_t)t->creates, state_ref_of(ev, t->creates));
+            state_new_entity(c, (cw_subject_kind_t)t->creates, state_ref_of(ev, t->creates),
+                             strlen(state_ref_of(ev, t->creates)));
     for (int k = 0; k < CW_SUBJ__COUNT; k++)
         if (refs->of[k])
             refs->of[k]->seen |= EV_BIT(ev->type);
@@ -291,8 +294,11 @@ void state_apply(cw_engine_t *e, case_t *c, const cw_event_t *ev, refs_t *refs)
         c->closed = false; /* a new report, investigation, placement or order reopens it */
     memcpy(c->municipality, ev->municipality, sizeof(c->municipality));
     if (ev->unit[0])
-        c->unit = intern(e, ev->unit);
+        c->unit = state_intern(e, ev->unit);
     if (ev->caseworker[0])
-        c->caseworker = intern(e, ev->caseworker);
+        c->caseworker = state_intern(e, ev->caseworker);
     remember_event(c, ev->id);
+    c->source = (uint8_t)e->source;
+    c->offset = e->offset;
+    engine_mark_changed(e, c);
 }
