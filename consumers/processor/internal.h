@@ -1,0 +1,71 @@
+/* Processor internals shared by processor.c (the loop and outputs) and
+ * partitions.c (assignment, restore, clocks). */
+#ifndef CW_PROCESSOR_INTERNAL_H
+#define CW_PROCESSOR_INTERNAL_H
+
+#include "base/jsonw.h"
+#include "model/reject.h"
+#include "processor.h"
+
+/* One partition index: the cases of partition p of every input topic (they
+ * are co-partitioned by case id), its engine and its clock. */
+typedef struct {
+    unsigned topics; /* bit per input topic whose partition is assigned; 0 = not held */
+    cw_engine_t *engine;
+    cw_instant_t stream_time;                 /* greatest event time seen, 0 = none */
+    bool at_end[CW_MAX_INPUT_TOPICS];         /* reached the end of that topic's partition */
+    int64_t next_offset[CW_MAX_INPUT_TOPICS]; /* to commit; -1 = nothing new */
+    int64_t high[CW_MAX_INPUT_TOPICS];        /* last seen high watermark, for lag */
+} part_t;
+
+typedef struct {
+    uint64_t consumed, applied, duplicates, skipped, rejected, dlq;
+    uint64_t alerts[CW_ALERT__COUNT];
+    uint64_t rejected_by[CW_REJ__COUNT];
+    uint64_t restored_cases, restore_ms, changelog_records, tombstones;
+    uint64_t commits, batches, delivery_errors;
+} counters_t;
+
+struct cw_processor_s {
+    const cw_conf_t *conf;
+    const cw_rulepack_t *pack;
+    rd_kafka_t *consumer, *producer, *restorer;
+    rd_kafka_topic_partition_list_t *subscription;
+    char *topics[CW_MAX_INPUT_TOPICS];
+    int n_topics;
+    const char *alert_topic, *changelog_topic, *dlq_topic;
+    bool alerts_avro;
+    int batch_max;
+    int poll_ms;
+    int64_t live_grace_ms;
+    int64_t restore_timeout_ms;
+    const char *clock_file;
+    part_t *parts;
+    int n_parts;
+    int cur_part; /* partition index of the message being applied */
+    const char *cur_topic;
+    cw_jsonw_t out; /* reused alert buffer */
+    cw_event_t ev;  /* reused decoded event */
+    counters_t n;
+    int64_t last_report_ms;
+    bool fatal;
+};
+
+/* partitions.c */
+void parts_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t *parts, void *opaque);
+part_t *parts_get(cw_processor_t *p, int partition);
+int parts_topic_index(const cw_processor_t *p, const char *topic);
+/* The live clock for a partition: stream time while behind; once at the
+ * end of every input, max(stream time, wall clock − grace). */
+cw_instant_t parts_clock(const cw_processor_t *p, const part_t *pt, cw_instant_t wall);
+cw_instant_t parts_wall_clock(const cw_processor_t *p);
+void parts_drop(cw_processor_t *p, int partition);
+
+/* processor.c */
+/* Flushes outputs, writes the changelog, commits offsets; false on a fatal
+ * delivery error. */
+bool processor_end_batch(cw_processor_t *p);
+void processor_on_alert(const cw_alert_t *alert, void *opaque);
+
+#endif

@@ -1,0 +1,221 @@
+/* Partitions: assignment with restore from the changelog, revocation with
+ * a final flush and commit, and the per-partition hybrid clock. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/mem.h"
+#include "internal.h"
+
+part_t *parts_get(cw_processor_t *p, int partition)
+{
+    if (partition >= p->n_parts) {
+        int n = partition + 1;
+        p->parts = cw_reallocarray(p->parts, (size_t)n, sizeof(part_t));
+        memset(p->parts + p->n_parts, 0, (size_t)(n - p->n_parts) * sizeof(part_t));
+        p->n_parts = n;
+    }
+    return &p->parts[partition];
+}
+
+int parts_topic_index(const cw_processor_t *p, const char *topic)
+{
+    for (int i = 0; i < p->n_topics; i++)
+        if (strcmp(p->topics[i], topic) == 0)
+            return i;
+    return -1;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The wall clock, or the instant written in clock_file (tests move time
+ * with it instead of sleeping for days). */
+cw_instant_t parts_wall_clock(const cw_processor_t *p)
+{
+    if (!p->clock_file)
+        return now_ms();
+    char buf[80];
+    FILE *f = fopen(p->clock_file, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        n--;
+    cw_instant_t t;
+    if (n == 0 || cw_time_parse(buf, n, &t, NULL, NULL, 0) != CW_OK)
+        return 0; /* no usable clock yet: only stream time counts */
+    return t;
+}
+
+cw_instant_t parts_clock(const cw_processor_t *p, const part_t *pt, cw_instant_t wall)
+{
+    for (int i = 0; i < p->n_topics; i++)
+        if (!pt->at_end[i])
+            return pt->stream_time;
+    cw_instant_t live = wall - p->live_grace_ms;
+    return live > pt->stream_time ? live : pt->stream_time;
+}
+
+/* Reads changelog partition `partition` from its start to its high
+ * watermark into a fresh engine. */
+static bool restore(cw_processor_t *p, int partition, part_t *pt)
+{
+    int64_t t0 = now_ms(), lo = 0, hi = 0;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(p->restorer, p->changelog_topic,
+                                                               partition, &lo, &hi, 10000);
+    if (err) {
+        cw_log(CW_LOG_ERROR, "restore %s [%d]: watermarks: %s", p->changelog_topic, partition,
+               rd_kafka_err2str(err));
+        return false;
+    }
+    uint64_t records = 0, bad = 0;
+    if (hi > lo) {
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, p->changelog_topic, partition)->offset = lo;
+        rd_kafka_assign(p->restorer, l);
+        rd_kafka_topic_partition_list_destroy(l);
+        int64_t last = lo - 1, errors = 0;
+        while (last < hi - 1) {
+            if (now_ms() - t0 > p->restore_timeout_ms) {
+                cw_log(CW_LOG_ERROR,
+                       "restore %s [%d]: not complete after %lld ms (at %lld of %lld)",
+                       p->changelog_topic, partition, (long long)p->restore_timeout_ms,
+                       (long long)last + 1, (long long)hi);
+                rd_kafka_assign(p->restorer, NULL);
+                return false;
+            }
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(p->restorer, 500);
+            if (!m)
+                continue;
+            if (m->err) {
+                /* Transient (broker restarting): retried until the timeout; logged
+                 * once a second at most. */
+                bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+                if (!eof && errors++ % 2 == 0)
+                    cw_log(CW_LOG_WARN, "restore %s [%d]: %s", p->changelog_topic, partition,
+                           rd_kafka_message_errstr(m));
+                rd_kafka_message_destroy(m);
+                if (!eof)
+                    usleep(500000);
+                continue;
+            }
+            last = m->offset;
+            records++;
+            char key[CW_ID_MAX + 1];
+            size_t kl = m->key_len < CW_ID_MAX ? m->key_len : CW_ID_MAX;
+            memcpy(key, m->key ? m->key : "", m->key ? kl : 0);
+            key[m->key ? kl : 0] = '\0';
+            if (!m->payload) /* tombstone: the case ended */
+                cw_engine_forget(pt->engine, key);
+            else if (cw_engine_restore(pt->engine, m->payload, m->len, NULL, 0) != CW_OK) {
+                bad++;
+            }
+            rd_kafka_message_destroy(m);
+        }
+        rd_kafka_assign(p->restorer, NULL);
+    }
+    cw_engine_stats_t st;
+    cw_engine_get_stats(pt->engine, &st);
+    int64_t ms = now_ms() - t0;
+    p->n.restored_cases += st.cases;
+    p->n.restore_ms += (uint64_t)ms;
+    cw_log(CW_LOG_INFO,
+           "restored partition %d: %llu changelog records, %llu cases, %llu open obligations, "
+           "%llu corrupt, %lld ms",
+           partition, (unsigned long long)records, (unsigned long long)st.cases,
+           (unsigned long long)st.obligations, (unsigned long long)bad, (long long)ms);
+    return true;
+}
+
+static bool cooperative(const cw_processor_t *p)
+{
+    return strcmp(rd_kafka_rebalance_protocol(p->consumer), "COOPERATIVE") == 0;
+}
+
+static void assign_parts(cw_processor_t *p, rd_kafka_topic_partition_list_t *parts)
+{
+    for (int i = 0; i < parts->cnt; i++) {
+        int t = parts_topic_index(p, parts->elems[i].topic);
+        part_t *pt = parts_get(p, parts->elems[i].partition);
+        if (t < 0)
+            continue;
+        pt->at_end[t] = false;
+        pt->next_offset[t] = -1;
+        bool fresh = pt->topics == 0;
+        pt->topics |= 1u << t;
+        if (!fresh)
+            continue; /* another input topic of a partition index already held */
+        pt->stream_time = 0;
+        pt->engine = cw_engine_new(p->pack, processor_on_alert, p);
+        cw_engine_track_changes(pt->engine);
+        if (!restore(p, parts->elems[i].partition, pt))
+            p->fatal = true;
+    }
+    rd_kafka_error_t *e = NULL;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (cooperative(p))
+        e = rd_kafka_incremental_assign(p->consumer, parts);
+    else
+        err = rd_kafka_assign(p->consumer, parts);
+    if (e || err) {
+        cw_log(CW_LOG_ERROR, "assign: %s", e ? rd_kafka_error_string(e) : rd_kafka_err2str(err));
+        p->fatal = true;
+    }
+    if (e)
+        rd_kafka_error_destroy(e);
+}
+
+void parts_drop(cw_processor_t *p, int partition)
+{
+    part_t *pt = parts_get(p, partition);
+    cw_engine_destroy(pt->engine);
+    memset(pt, 0, sizeof(*pt));
+}
+
+static void revoke_parts(cw_processor_t *p, rd_kafka_topic_partition_list_t *parts)
+{
+    /* Everything applied so far becomes durable and committed before the
+     * partitions go to another member. */
+    if (!p->fatal && !processor_end_batch(p))
+        p->fatal = true; /* after a fatal error nothing more is committed */
+    for (int i = 0; i < parts->cnt; i++) {
+        int t = parts_topic_index(p, parts->elems[i].topic);
+        part_t *pt = parts_get(p, parts->elems[i].partition);
+        if (t < 0 || !(pt->topics & (1u << t)))
+            continue;
+        pt->topics &= ~(1u << t);
+        pt->at_end[t] = false;
+        if (pt->topics == 0)
+            parts_drop(p, parts->elems[i].partition);
+    }
+    if (cooperative(p)) {
+        rd_kafka_error_t *e = rd_kafka_incremental_unassign(p->consumer, parts);
+        if (e) {
+            cw_log(CW_LOG_ERROR, "incremental unassign: %s", rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_assign(p->consumer, NULL);
+    }
+}
+
+void parts_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    cw_processor_t *p = opaque;
+    (void)rk;
+    cw_log(CW_LOG_INFO, "rebalance: %s %d partition(s)",
+           err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked", parts->cnt);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+        assign_parts(p, parts);
+    else
+        revoke_parts(p, parts);
+}

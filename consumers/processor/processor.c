@@ -1,0 +1,595 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/jsonw.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "internal.h"
+#include "model/event_json.h"
+
+static const char *const formats[] = {"json", "avro", NULL};
+static const char *const modes[] = {"at_least_once", "exactly_once", NULL};
+static const char *const levels[] = {"error", "warn", "info", "debug", NULL};
+
+const cw_conf_prop_t cw_processor_props[] = {
+    {"processor.input_topics", CW_CONF_STRING, "case-events", 0, 0, NULL, 0,
+     "comma-separated input topics, keyed by case id and co-partitioned"},
+    {"processor.alert_topic", CW_CONF_STRING, "case-alerts", 0, 0, NULL, 0, "alerts out"},
+    {"processor.changelog_topic", CW_CONF_STRING, "casewatch-state", 0, 0, NULL, 0,
+     "compacted case-state changelog, same partition count as the input"},
+    {"processor.dlq_topic", CW_CONF_STRING, "case-events-dlq", 0, 0, NULL, 0,
+     "rejected input with reason headers"},
+    {"processor.group_id", CW_CONF_STRING, "casewatch-processor", 0, 0, NULL, 0, "consumer group"},
+    {"processor.alert_format", CW_CONF_ENUM, "json", 0, 0, formats, 0,
+     "alert encoding on the alert topic"},
+    {"processor.mode", CW_CONF_ENUM, "at_least_once", 0, 0, modes, 0,
+     "delivery: at_least_once, or exactly_once with transactions (real Kafka only)"},
+    {"processor.rules", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
+     "rule pack file (default: the built-in Swedish pack)"},
+    {"processor.batch_max", CW_CONF_INT, "2000", 1, 1000000, NULL, 0,
+     "messages applied per batch before outputs are flushed and offsets committed"},
+    {"processor.poll_timeout", CW_CONF_DURATION, "50ms", 1, 10000, NULL, 0,
+     "how long one poll waits for input"},
+    {"processor.live_grace", CW_CONF_DURATION, "5s", 0, 86400000, NULL, 0,
+     "on a caught-up partition, wall-clock deadlines fire this long after they pass"},
+    {"processor.clock_file", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
+     "tests: read the wall clock as an RFC 3339 time from this file"},
+    {"processor.report_interval", CW_CONF_DURATION, "10s", 100, 86400000, NULL, 0,
+     "how often counters are logged"},
+    {"processor.restore_timeout", CW_CONF_DURATION, "10m", 1000, 86400000, NULL, 0,
+     "longest a partition's restore from the changelog may take before start-up fails"},
+    {"time.zone", CW_CONF_STRING, "Europe/Stockholm", 0, 0, NULL, 0, "the legal time zone"},
+    {"log.level", CW_CONF_ENUM, "info", 0, 0, levels, 0, "log level"},
+    {"log.hash_key", CW_CONF_STRING, NULL, 0, 0, NULL, CW_CONF_SECRET,
+     "key for the hashes that stand for case ids in logs (random per run if unset)"},
+};
+const size_t cw_processor_n_props = sizeof(cw_processor_props) / sizeof(cw_processor_props[0]);
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- outputs ---- */
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    cw_processor_t *p = opaque;
+    (void)rk;
+    if (m->err) {
+        p->n.delivery_errors++;
+        cw_log(CW_LOG_ERROR, "delivery to %s [%d] failed: %s", rd_kafka_topic_name(m->rkt),
+               m->partition, rd_kafka_err2str(m->err));
+    }
+}
+
+/* Produces with retries on a full local queue (back-pressure: serve
+ * delivery reports until there is room). */
+static bool produce(cw_processor_t *p, const char *topic, int32_t partition, const void *key,
+                    size_t key_len, const void *value, size_t len, rd_kafka_headers_t *hdrs)
+{
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            p->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+            RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, len),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            rd_kafka_poll(p->producer, 100);
+            continue;
+        }
+        if (err) {
+            cw_log(CW_LOG_ERROR, "produce to %s: %s", topic, rd_kafka_err2str(err));
+            if (hdrs)
+                rd_kafka_headers_destroy(hdrs);
+            return false;
+        }
+        return true; /* the headers now belong to the message */
+    }
+}
+
+static void header(rd_kafka_headers_t *h, const char *name, const char *value)
+{
+    rd_kafka_header_add(h, name, -1, value, -1);
+}
+
+void processor_on_alert(const cw_alert_t *a, void *opaque)
+{
+    cw_processor_t *p = opaque;
+    cw_jsonw_t *w = &p->out;
+    cw_jsonw_reset(w);
+    cw_alert_write_json(a, w);
+    /* CloudEvents binary mode: the alert is the data, attributes in headers. */
+    char type[64], at[CW_TIME_STR_SIZE];
+    snprintf(type, sizeof(type), "se.casewatch.alert.%s", cw_alert_kind_name(a->kind));
+    rd_kafka_headers_t *h = rd_kafka_headers_new(7);
+    header(h, "ce_specversion", "1.0");
+    header(h, "ce_id", a->id);
+    header(h, "ce_type", type);
+    header(h, "ce_source", "urn:casewatch:processor");
+    header(h, "ce_subject", a->case_id);
+    header(h, "ce_time", cw_time_format(a->at, at));
+    header(h, "content-type", "application/json");
+    if (!produce(p, p->alert_topic, RD_KAFKA_PARTITION_UA, a->case_id, strlen(a->case_id), w->p,
+                 w->len, h))
+        p->fatal = true;
+    p->n.alerts[a->kind]++;
+}
+
+static void to_dlq(cw_processor_t *p, const rd_kafka_message_t *m, const cw_reject_t *rej)
+{
+    char partition[16], offset[24];
+    snprintf(partition, sizeof(partition), "%d", (int)m->partition);
+    snprintf(offset, sizeof(offset), "%lld", (long long)m->offset);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
+    header(h, "cw_reason", cw_reject_code_name(rej->code));
+    header(h, "cw_detail", rej->detail);
+    header(h, "cw_source_topic", rd_kafka_topic_name(m->rkt));
+    header(h, "cw_source_partition", partition);
+    header(h, "cw_source_offset", offset);
+    if (!produce(p, p->dlq_topic, RD_KAFKA_PARTITION_UA, m->key, m->key_len, m->payload, m->len, h))
+        p->fatal = true;
+    p->n.rejected++;
+    p->n.rejected_by[rej->code]++;
+    p->n.dlq++;
+    cw_log(CW_LOG_DEBUG, "rejected %s [%d] @%lld: %s", rd_kafka_topic_name(m->rkt),
+           (int)m->partition, (long long)m->offset, cw_reject_code_name(rej->code));
+}
+
+/* ---- input ---- */
+
+/* JSON (CloudEvents structured mode) now; the wire decoder takes Avro too. */
+static cw_reject_code_t decode(cw_processor_t *p, const rd_kafka_message_t *m, cw_reject_t *rej)
+{
+    if (!m->payload || m->len == 0)
+        return cw_reject_set(rej, CW_REJ_BAD_ENCODING, "empty message");
+    if (((const char *)m->payload)[0] != '{')
+        return cw_reject_set(rej, CW_REJ_BAD_ENCODING, "neither JSON nor Avro wire format");
+    if (cw_event_from_json(m->payload, m->len, &p->ev, rej) != CW_REJ_NONE)
+        return rej->code;
+    if (!m->key || m->key_len != strlen(p->ev.subject) ||
+        memcmp(m->key, p->ev.subject, m->key_len) != 0)
+        return cw_reject_set(rej, CW_REJ_KEY_MISMATCH, "the message key is not the subject");
+    return CW_REJ_NONE;
+}
+
+static void handle(cw_processor_t *p, rd_kafka_message_t *m)
+{
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    int t = parts_topic_index(p, topic);
+    part_t *pt = parts_get(p, m->partition);
+    if (t < 0 || !pt->topics)
+        return; /* not (or no longer) ours */
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        pt->at_end[t] = true;
+        return;
+    }
+    if (m->err) {
+        cw_log(CW_LOG_WARN, "consume %s [%d]: %s", topic, (int)m->partition,
+               rd_kafka_message_errstr(m));
+        return;
+    }
+    p->n.consumed++;
+    pt->at_end[t] = false;
+    pt->next_offset[t] = m->offset + 1;
+    cw_reject_t rej;
+    if (decode(p, m, &rej) != CW_REJ_NONE) {
+        to_dlq(p, m, &rej);
+        return;
+    }
+    /* After a restore, input up to the case's recorded offset is already in it. */
+    int src;
+    int64_t off;
+    if (cw_engine_case_position(pt->engine, p->ev.subject, &src, &off) && src == t &&
+        m->offset <= off) {
+        p->n.skipped++;
+        return;
+    }
+    if (p->ev.time > pt->stream_time)
+        pt->stream_time = p->ev.time;
+    cw_engine_set_position(pt->engine, t, m->offset);
+    bool dup;
+    if (cw_engine_apply(pt->engine, &p->ev, pt->stream_time, &dup, &rej) != CW_REJ_NONE)
+        to_dlq(p, m, &rej);
+    else if (dup)
+        p->n.duplicates++;
+    else
+        p->n.applied++;
+}
+
+/* ---- end of a batch: durable outputs, then changelog, then commit ---- */
+
+typedef struct {
+    cw_processor_t *p;
+    int partition;
+} snap_ctx_t;
+
+static void on_snapshot(const char *case_id, const void *snap, size_t len, void *opaque)
+{
+    snap_ctx_t *c = opaque;
+    /* The changelog partition is the input partition index, so a member that
+     * gets input partition p restores from changelog partition p. */
+    if (!produce(c->p, c->p->changelog_topic, c->partition, case_id, strlen(case_id), snap, len,
+                 NULL))
+        c->p->fatal = true;
+    c->p->n.changelog_records++;
+    if (!snap)
+        c->p->n.tombstones++;
+}
+
+static bool flush_all(cw_processor_t *p)
+{
+    uint64_t errors = p->n.delivery_errors;
+    while (rd_kafka_outq_len(p->producer) > 0)
+        rd_kafka_flush(p->producer, 1000);
+    return p->n.delivery_errors == errors && !p->fatal;
+}
+
+static bool commit(cw_processor_t *p)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    for (int i = 0; i < p->n_parts; i++) {
+        part_t *pt = &p->parts[i];
+        for (int t = 0; pt->topics && t < p->n_topics; t++) {
+            if (pt->next_offset[t] < 0)
+                continue;
+            rd_kafka_topic_partition_list_add(l, p->topics[t], i)->offset = pt->next_offset[t];
+            pt->next_offset[t] = -1;
+        }
+    }
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (l->cnt > 0) {
+        err = rd_kafka_commit(p->consumer, l, 0);
+        p->n.commits++;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        cw_log(CW_LOG_WARN, "commit: %s (the input will be applied again, harmlessly)",
+               rd_kafka_err2str(err));
+    return true;
+}
+
+bool processor_end_batch(cw_processor_t *p)
+{
+    if (!flush_all(p)) /* alerts and DLQ records acknowledged */
+        return false;
+    for (int i = 0; i < p->n_parts; i++) {
+        if (!p->parts[i].topics)
+            continue;
+        snap_ctx_t c = {p, i};
+        cw_engine_drain_changes(p->parts[i].engine, on_snapshot, &c);
+    }
+    if (!flush_all(p)) /* changelog acknowledged */
+        return false;
+    p->n.batches++;
+    return commit(p);
+}
+
+/* exactly_once: the batch's alerts, DLQ and changelog records and its input
+ * offsets commit atomically in one transaction. Provable only on a real
+ * cluster: the embedded broker accepts the calls without isolation. */
+static bool end_batch_txn(cw_processor_t *p)
+{
+    for (int i = 0; i < p->n_parts; i++) {
+        snap_ctx_t c = {p, i};
+        if (p->parts[i].topics)
+            cw_engine_drain_changes(p->parts[i].engine, on_snapshot, &c);
+    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    for (int i = 0; i < p->n_parts; i++)
+        for (int t = 0; p->parts[i].topics && t < p->n_topics; t++)
+            if (p->parts[i].next_offset[t] >= 0) {
+                rd_kafka_topic_partition_list_add(l, p->topics[t], i)->offset =
+                    p->parts[i].next_offset[t];
+                p->parts[i].next_offset[t] = -1;
+            }
+    rd_kafka_error_t *e = NULL;
+    if (l->cnt > 0) {
+        rd_kafka_consumer_group_metadata_t *md = rd_kafka_consumer_group_metadata(p->consumer);
+        e = rd_kafka_send_offsets_to_transaction(p->producer, l, md, -1);
+        rd_kafka_consumer_group_metadata_destroy(md);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    if (!e)
+        e = rd_kafka_commit_transaction(p->producer, -1);
+    if (!e)
+        e = rd_kafka_begin_transaction(p->producer);
+    if (e) {
+        /* Abortable or fatal: either way stop; a restart re-applies the input. */
+        cw_log(CW_LOG_ERROR, "transaction: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        return false;
+    }
+    p->n.batches++;
+    return true;
+}
+
+static void advance_clocks(cw_processor_t *p)
+{
+    cw_instant_t wall = parts_wall_clock(p);
+    for (int i = 0; i < p->n_parts; i++)
+        if (p->parts[i].topics)
+            cw_engine_advance(p->parts[i].engine, parts_clock(p, &p->parts[i], wall));
+}
+
+static void report(cw_processor_t *p, bool force)
+{
+    int64_t now = mono_ms();
+    if (!force && now - p->last_report_ms < cw_conf_get_int(p->conf, "processor.report_interval"))
+        return;
+    p->last_report_ms = now;
+    int64_t lag = 0;
+    for (int i = 0; i < p->n_parts; i++) {
+        for (int t = 0; p->parts[i].topics && t < p->n_topics; t++) {
+            int64_t lo, hi;
+            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+            rd_kafka_topic_partition_list_add(l, p->topics[t], i);
+            if (rd_kafka_get_watermark_offsets(p->consumer, p->topics[t], i, &lo, &hi) == 0 &&
+                rd_kafka_position(p->consumer, l) == 0 && l->elems[0].offset >= 0)
+                lag += hi - l->elems[0].offset;
+            rd_kafka_topic_partition_list_destroy(l);
+        }
+    }
+    cw_log(CW_LOG_INFO,
+           "consumed=%llu applied=%llu duplicates=%llu skipped=%llu rejected=%llu "
+           "alerts{warning=%llu breach=%llu resolved=%llu withdrawn=%llu violation=%llu "
+           "extended=%llu} changelog=%llu tombstones=%llu batches=%llu lag=%lld restore_ms=%llu",
+           (unsigned long long)p->n.consumed, (unsigned long long)p->n.applied,
+           (unsigned long long)p->n.duplicates, (unsigned long long)p->n.skipped,
+           (unsigned long long)p->n.rejected, (unsigned long long)p->n.alerts[0],
+           (unsigned long long)p->n.alerts[1], (unsigned long long)p->n.alerts[2],
+           (unsigned long long)p->n.alerts[3], (unsigned long long)p->n.alerts[4],
+           (unsigned long long)p->n.alerts[5], (unsigned long long)p->n.changelog_records,
+           (unsigned long long)p->n.tombstones, (unsigned long long)p->n.batches, (long long)lag,
+           (unsigned long long)p->n.restore_ms);
+    for (int r = 1; r < CW_REJ__COUNT; r++)
+        if (p->n.rejected_by[r])
+            cw_log(CW_LOG_INFO, "rejected{reason=%s}=%llu", cw_reject_code_name(r),
+                   (unsigned long long)p->n.rejected_by[r]);
+}
+
+int cw_processor_run(cw_processor_t *p, volatile sig_atomic_t *stop)
+{
+    bool txn = strcmp(cw_conf_get_str(p->conf, "processor.mode"), "exactly_once") == 0;
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(p->consumer, p->subscription);
+    if (err) {
+        cw_log(CW_LOG_ERROR, "subscribe: %s", rd_kafka_err2str(err));
+        return 1;
+    }
+    cw_log(CW_LOG_INFO, "running: %d input topic(s), group %s, %s", p->n_topics,
+           cw_conf_get_str(p->conf, "processor.group_id"), txn ? "exactly_once" : "at_least_once");
+    while (!*stop && !p->fatal) {
+        int n = 0;
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(p->consumer, p->poll_ms);
+        while (m) {
+            handle(p, m);
+            rd_kafka_message_destroy(m);
+            if (++n >= p->batch_max || p->fatal)
+                break;
+            m = rd_kafka_consumer_poll(p->consumer, 0);
+        }
+        advance_clocks(p);
+        if (!(txn ? end_batch_txn(p) : processor_end_batch(p)))
+            p->fatal = true;
+        if (n == 0)
+            p->n.batches--; /* an idle turn of the loop is not a batch */
+        rd_kafka_poll(p->producer, 0);
+        report(p, false);
+    }
+    if (!p->fatal && !(txn ? end_batch_txn(p) : processor_end_batch(p)))
+        p->fatal = true;
+    report(p, true);
+    cw_log(CW_LOG_INFO, "leaving the group");
+    rd_kafka_consumer_close(p->consumer);
+    return p->fatal ? 1 : 0;
+}
+
+/* ---- set-up ---- */
+
+static bool set(rd_kafka_conf_t *c, const char *k, const char *v, const char *origin, char *errstr,
+                size_t errstr_size)
+{
+    char err[256];
+    if (rd_kafka_conf_set(c, k, v, err, sizeof(err)) == RD_KAFKA_CONF_OK)
+        return true;
+    snprintf(errstr, errstr_size, "%s: kafka.%s: %s", origin, k, err);
+    return false;
+}
+
+/* librdkafka's own log lines, in our format (they carry broker addresses
+ * and topic names, never message contents). */
+static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    cw_log_level_t l = level <= 3 ? CW_LOG_ERROR : level <= 4 ? CW_LOG_WARN
+                                                 : level <= 6 ? CW_LOG_INFO
+                                                              : CW_LOG_DEBUG;
+    cw_log(l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
+}
+
+/* Our defaults first, then every kafka.* key verbatim (they win). */
+static rd_kafka_conf_t *make_conf(const cw_processor_t *p, const char *const *defaults,
+                                  char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    bool ok = true;
+    for (int i = 0; ok && defaults[i]; i += 2)
+        ok = set(c, defaults[i], defaults[i + 1], "default", errstr, errstr_size);
+    for (size_t i = 0; ok && i < cw_conf_kafka_count(p->conf); i++) {
+        const char *k, *v, *origin;
+        cw_conf_kafka_at(p->conf, i, &k, &v, &origin);
+        ok = set(c, k, v, origin ? origin : "config", errstr, errstr_size);
+    }
+    if (!ok) {
+        rd_kafka_conf_destroy(c);
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(c, (void *)p);
+    rd_kafka_conf_set_log_cb(c, on_kafka_log);
+    return c;
+}
+
+static bool parse_topics(cw_processor_t *p, char *errstr, size_t errstr_size)
+{
+    const char *list = cw_conf_get_str(p->conf, "processor.input_topics");
+    p->subscription = rd_kafka_topic_partition_list_new(4);
+    for (const char *s = list; *s;) {
+        size_t n = strcspn(s, ",");
+        while (n > 0 && s[n - 1] == ' ')
+            n--;
+        if (n > 0) {
+            if (p->n_topics == CW_MAX_INPUT_TOPICS) {
+                snprintf(errstr, errstr_size, "processor.input_topics: at most %d topics",
+                         CW_MAX_INPUT_TOPICS);
+                return false;
+            }
+            p->topics[p->n_topics] = cw_strndup(s, n);
+            rd_kafka_topic_partition_list_add(p->subscription, p->topics[p->n_topics++],
+                                              RD_KAFKA_PARTITION_UA);
+        }
+        s += strcspn(s, ",");
+        while (*s == ',' || *s == ' ')
+            s++;
+    }
+    if (p->n_topics == 0)
+        snprintf(errstr, errstr_size, "processor.input_topics: no topic");
+    return p->n_topics > 0;
+}
+
+/* One input topic: cooperative-sticky (no stop-the-world rebalances). More:
+ * range, the assignor that gives partition p of every topic to the same
+ * member, which co-partitioned input needs; cooperative-sticky does not. */
+static const char *assignor(const cw_processor_t *p, char *errstr, size_t errstr_size)
+{
+    for (size_t i = 0; i < cw_conf_kafka_count(p->conf); i++) {
+        const char *k, *v;
+        cw_conf_kafka_at(p->conf, i, &k, &v, NULL);
+        if (strcmp(k, "partition.assignment.strategy") == 0 && p->n_topics > 1 &&
+            strstr(v, "cooperative")) {
+            snprintf(errstr, errstr_size,
+                     "kafka.partition.assignment.strategy=%s cannot keep %d co-partitioned input "
+                     "topics together; use range",
+                     v, p->n_topics);
+            return NULL;
+        }
+    }
+    return p->n_topics > 1 ? "range" : "cooperative-sticky";
+}
+
+static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
+{
+    const char *strategy = assignor(p, errstr, errstr_size);
+    if (!strategy)
+        return false;
+    const char *cons[] = {"group.id",
+                          cw_conf_get_str(p->conf, "processor.group_id"),
+                          "enable.auto.commit",
+                          "false",
+                          "enable.partition.eof",
+                          "true",
+                          "auto.offset.reset",
+                          "earliest",
+                          "partition.assignment.strategy",
+                          strategy,
+                          NULL};
+    const char *prod[] = {
+        "enable.idempotence", "true", "linger.ms", "5",
+        "message.timeout.ms", "0",    NULL}; /* 0: never give up on a message (broker outages) */
+    const char *rest[] = {
+        "enable.auto.commit", "false", "enable.partition.eof", "true", "auto.offset.reset",
+        "earliest",           NULL};
+    char err[512];
+    rd_kafka_conf_t *c = make_conf(p, cons, errstr, errstr_size);
+    if (!c)
+        return false;
+    rd_kafka_conf_set_rebalance_cb(c, parts_rebalance_cb);
+    if (!(p->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
+        goto fail;
+    rd_kafka_poll_set_consumer(p->consumer);
+    if (!(c = make_conf(p, prod, errstr, errstr_size)))
+        return false;
+    rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+    if (!(p->producer = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err))))
+        goto fail;
+    if (!(c = make_conf(p, rest, errstr, errstr_size)))
+        return false;
+    /* rd_kafka_consumer_poll() needs a group.id even for assign()-only use;
+     * the restorer never joins the group nor commits. */
+    char restore_group[300];
+    snprintf(restore_group, sizeof(restore_group), "%s.restore",
+             cw_conf_get_str(p->conf, "processor.group_id"));
+    rd_kafka_conf_set(c, "group.id", restore_group, NULL, 0);
+    if (!(p->restorer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
+        goto fail;
+    return true;
+fail:
+    snprintf(errstr, errstr_size, "kafka client: %s", err);
+    return false;
+}
+
+cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pack, char *errstr,
+                                 size_t errstr_size)
+{
+    cw_processor_t *p = cw_calloc(1, sizeof(*p));
+    p->conf = conf;
+    p->pack = pack;
+    p->alert_topic = cw_conf_get_str(conf, "processor.alert_topic");
+    p->changelog_topic = cw_conf_get_str(conf, "processor.changelog_topic");
+    p->dlq_topic = cw_conf_get_str(conf, "processor.dlq_topic");
+    p->batch_max = (int)cw_conf_get_int(conf, "processor.batch_max");
+    p->poll_ms = (int)cw_conf_get_int(conf, "processor.poll_timeout");
+    p->live_grace_ms = cw_conf_get_int(conf, "processor.live_grace");
+    p->clock_file = cw_conf_get_str(conf, "processor.clock_file");
+    p->restore_timeout_ms = cw_conf_get_int(conf, "processor.restore_timeout");
+    p->alerts_avro = strcmp(cw_conf_get_str(conf, "processor.alert_format"), "avro") == 0;
+    p->last_report_ms = mono_ms();
+    cw_jsonw_init(&p->out);
+    if (p->alerts_avro) {
+        snprintf(errstr, errstr_size, "processor.alert_format=avro: not available in this build");
+        goto fail;
+    }
+    if (!parse_topics(p, errstr, errstr_size) || !make_clients(p, errstr, errstr_size))
+        goto fail;
+    if (strcmp(cw_conf_get_str(conf, "processor.mode"), "exactly_once") == 0) {
+        rd_kafka_error_t *e = rd_kafka_init_transactions(p->producer, 30000);
+        if (!e)
+            e = rd_kafka_begin_transaction(p->producer);
+        if (e) {
+            snprintf(errstr, errstr_size,
+                     "exactly_once: %s (set kafka.transactional.id, and use a real cluster)",
+                     rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+            goto fail;
+        }
+    }
+    return p;
+fail:
+    cw_processor_destroy(p);
+    return NULL;
+}
+
+void cw_processor_destroy(cw_processor_t *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->n_parts; i++)
+        if (p->parts[i].topics)
+            parts_drop(p, i);
+    free(p->parts);
+    if (p->consumer)
+        rd_kafka_destroy(p->consumer);
+    if (p->restorer)
+        rd_kafka_destroy(p->restorer);
+    if (p->producer) {
+        rd_kafka_flush(p->producer, 10000);
+        rd_kafka_destroy(p->producer);
+    }
+    if (p->subscription)
+        rd_kafka_topic_partition_list_destroy(p->subscription);
+    for (int i = 0; i < p->n_topics; i++)
+        free(p->topics[i]);
+    cw_jsonw_free(&p->out);
+    free(p);
+}
