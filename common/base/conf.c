@@ -233,7 +233,8 @@ static const struct {
 
 /* ---- the table ---- */
 
-static const char *const kafka_secret_words[] = {"password", "secret", NULL};
+/* ssl.key.pem holds a private key inline; ssl.key.location only a path. */
+static const char *const kafka_secret_words[] = {"password", "secret", "key.pem", NULL};
 static const char *const kafka_masked_words[] = {"password", "secret", ".key", NULL};
 
 static bool contains_any(const char *s, const char *const *words)
@@ -556,7 +557,8 @@ cw_err_t cw_conf_load_env(cw_conf_t *conf, const char *prefix, char *errstr, siz
 cw_err_t cw_conf_check(const cw_conf_t *conf, char *errstr, size_t errstr_size)
 {
     for (size_t i = 0; i < conf->n_props; i++) {
-        if ((conf->props[i].flags & CW_CONF_REQUIRED) && !conf->slots[i].value)
+        const char *v = conf->slots[i].value; /* an empty value is no value */
+        if ((conf->props[i].flags & CW_CONF_REQUIRED) && (!v || !*v))
             return cw_err_set(errstr, errstr_size, CW_ERR_CONFIG, "required key \"%s\" is not set",
                               conf->props[i].name);
     }

@@ -690,6 +690,9 @@ static void test_required(void **state)
     assert_int_equal(cw_conf_check(conf, errstr, sizeof(errstr)), CW_ERR_CONFIG);
     assert_string_equal(errstr, "required key \"processor.input_topics\" is not set");
     assert_int_equal(cw_conf_check(conf, NULL, 0), CW_ERR_CONFIG);
+    /* "key =" with nothing after it does not satisfy a required key */
+    assert_int_equal(set(conf, "processor.input_topics", "", errstr), CW_OK);
+    assert_int_equal(cw_conf_check(conf, errstr, sizeof(errstr)), CW_ERR_CONFIG);
     assert_int_equal(set(conf, "processor.input_topics", "cases", errstr), CW_OK);
     assert_int_equal(cw_conf_check(conf, errstr, sizeof(errstr)), CW_OK);
     cw_conf_destroy(conf);
@@ -738,7 +741,8 @@ static const char secret_text[] = "server.port = 80\n"
                                   "feed.token = tok-s3cr3t\n"
                                   "kafka.sasl.password = hunter2\n"
                                   "kafka.ssl.key.location = /etc/cw/key.pem\n"
-                                  "kafka.sasl.username = user\n";
+                                  "kafka.sasl.username = user\n"
+                                  "kafka.ssl.key.pem = PEMDATA\n";
 
 static void load_with_mode(mode_t mode, captured_t *logs, char path[64])
 {
@@ -761,18 +765,22 @@ static void test_permissions_warning(void **state)
     char path[64], want[256];
     for (size_t i = 0; i < sizeof(exposed) / sizeof(exposed[0]); i++) {
         load_with_mode(exposed[i], &logs, path);
-        assert_int_equal(logs.n, 2);
+        assert_int_equal(logs.n, 3);
         for (int j = 0; j < logs.n; j++) {
             assert_int_equal(logs.levels[j], CW_LOG_WARN);
             assert_contains(logs.lines[j], path);
             assert_contains(logs.lines[j], "readable by group or others");
             assert_lacks(logs.lines[j], "tok-s3cr3t");
             assert_lacks(logs.lines[j], "hunter2");
+            assert_lacks(logs.lines[j], "PEMDATA");
         }
         snprintf(want, sizeof(want), "%s:2: secret key \"feed.token\"", path);
         assert_contains(logs.lines[0], want);
         snprintf(want, sizeof(want), "%s:3: secret key \"kafka.sasl.password\"", path);
         assert_contains(logs.lines[1], want);
+        /* an inline private key is a secret; ssl.key.location (a path) is not */
+        snprintf(want, sizeof(want), "%s:6: secret key \"kafka.ssl.key.pem\"", path);
+        assert_contains(logs.lines[2], want);
     }
     load_with_mode(0600, &logs, path);
     assert_int_equal(logs.n, 0);
