@@ -240,6 +240,41 @@ def test_scenarios(tmp):
         b.stop()
 
 
+def test_privacy(tmp):
+    """At debug level, no log line of the processor contains a case id, child
+    pseudonym, unit, caseworker, event id or free-text value of the input."""
+    n = 2
+    streams = scenario_streams(n)
+    secrets = set()
+    for st in streams:
+        for line in st:
+            ev = json.loads(line)
+            secrets.add(ev["subject"])
+            secrets.add(ev["id"])
+            for k, v in ev["data"].items():
+                # ids inside a case ("R1", "P1") are too short to be found reliably
+                # and are not personal; everything longer is checked
+                if isinstance(v, str) and len(v) >= 5 and k != "municipality":
+                    secrets.add(v)
+    b = h.Broker(TOPICS(n))
+    try:
+        for part, st in enumerate(streams):
+            h.produce(b.bootstrap, "case-events", st, lambda k, p=part: p)
+        h.produce(b.bootstrap, "case-events", [("C-priv-1", b"{not json, child B-secret-77")])
+        p = h.Processor(b, tmp, "p1", {"processor.clock_file": clock_file(tmp, CLOCK),
+                                       "log.level": "debug"})
+        h.read_all(b.bootstrap, "case-alerts", n, idle_s=4)
+        assert p.stop() == 0
+        log = p.logtext()
+        assert "DEBUG processor" in log and "rejected" in log, "debug logging did not run"
+        secrets.update({"C-priv-1", "B-secret-77"})
+        leaks = sorted(x for x in secrets if x in log)
+        assert not leaks, f"{len(leaks)} input values in the log, e.g. {leaks[:5]}"
+        print(f"privacy: {len(log.splitlines())} log lines, {len(secrets)} values checked, 0 found")
+    finally:
+        b.stop()
+
+
 if __name__ == "__main__":
     name = sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
