@@ -46,6 +46,20 @@ static void put(cw_jsonw_t *w, const char *s, size_t n)
     w->p[w->len] = '\0';
 }
 
+void cw_jsonw_append(cw_jsonw_t *w, const void *p, size_t n)
+{
+    put(w, p, n);
+}
+
+char *cw_jsonw_extend(cw_jsonw_t *w, size_t n)
+{
+    reserve(w, n);
+    char *at = w->p + w->len;
+    w->len += n;
+    w->p[w->len] = '\0';
+    return at;
+}
+
 static void comma(cw_jsonw_t *w)
 {
     if (w->need_comma)

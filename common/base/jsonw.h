@@ -32,6 +32,12 @@ void cw_jsonw_string(cw_jsonw_t *w, const char *s); /* NULL writes null */
 void cw_jsonw_int(cw_jsonw_t *w, int64_t v);
 void cw_jsonw_null(cw_jsonw_t *w);
 
+/* Appends n raw bytes (the buffer then serves binary output too). */
+void cw_jsonw_append(cw_jsonw_t *w, const void *p, size_t n);
+/* Grows the content by n bytes, to be written at the pointer returned
+ * (valid until the next call on w). */
+char *cw_jsonw_extend(cw_jsonw_t *w, size_t n);
+
 /* Shorthands for "key": value. */
 void cw_jsonw_kv_string(cw_jsonw_t *w, const char *key, const char *s);
 void cw_jsonw_kv_int(cw_jsonw_t *w, const char *key, int64_t v);

@@ -27,7 +27,9 @@
     X(INVALID_TRANSITION, "invalid_transition", "not possible in the case's current state")        \
     X(KEY_MISMATCH, "key_mismatch", "the message key is not the event's subject")                  \
     X(BAD_ENCODING, "bad_encoding", "neither JSON nor Avro in the Confluent wire format")          \
-    X(UNKNOWN_SCHEMA, "unknown_schema", "Avro writer schema id is unknown")
+    X(UNKNOWN_SCHEMA, "unknown_schema", "Avro writer schema id is unknown")                        \
+    X(BAD_AVRO, "bad_avro", "Avro binary that does not match its writer schema")                   \
+    X(INCOMPATIBLE_SCHEMA, "incompatible_schema", "the writer schema cannot be read as an event")
 
 typedef enum {
     CW_REJ_NONE = 0,

@@ -1,7 +1,9 @@
-/* casewatch-replay [--rules PACK] [--until TIME] [--dlq FILE] [FILE ...]
+/* casewatch-replay [--rules PACK] [--until TIME] [--dlq FILE] [--stats FILE]
+ *                  [--input-format json|avro] [--format json|avro] [FILE ...]
  *
- * Reads JSON-lines case events from the files (or standard input) in order,
- * writes JSON-lines alerts to standard output and rejected lines as
+ * Reads JSON-lines case events (or Avro container files of them) from the
+ * files (or standard input) in order, writes JSON-lines alerts (or one
+ * Avro container file of alert.avsc) to standard output and rejected events as
  * {"event_id","offset","reason","detail"} to standard error (or --dlq).
  * Exit status 0 when the input was read, even if some events were rejected;
  * 1 when it could not run (bad rule pack, unreadable file); 2 on bad usage. */
@@ -19,13 +21,14 @@ static int usage(const char *why)
     fprintf(stderr,
             "casewatch-replay: %s\n"
             "usage: casewatch-replay [--rules PACK] [--until TIME] [--dlq FILE] "
-            "[--stats FILE] [--format json] [--input-format json] [FILE ...]\n",
+            "[--stats FILE] [--format json|avro] [--input-format json|avro] [FILE ...]\n",
             why);
     return 2;
 }
 
 typedef struct {
     const char *rules, *until, *dlq, *stats;
+    int avro_in, avro_out;
     char **files;
     int n_files;
 } args_t;
@@ -59,8 +62,9 @@ static int parse_args(int argc, char **argv, args_t *a)
             break;
         case 'f':
         case 'i':
-            if (strcmp(optarg, "json") != 0)
-                return usage("only the json format is supported in this version");
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "avro") != 0)
+                return usage("formats: json, avro");
+            *(c == 'f' ? &a->avro_out : &a->avro_in) = strcmp(optarg, "avro") == 0;
             break;
         case 'h':
             usage("help");
@@ -158,11 +162,19 @@ int main(int argc, char **argv)
     }
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-    cw_replay_t *r = cw_replay_new(&opts);
+    opts.avro_out = a.avro_out;
+    cw_replay_t *r = cw_replay_new(&opts, err, sizeof(err));
+    if (!r) {
+        fprintf(stderr, "casewatch-replay: %s\n", err);
+        rc = 1;
+        goto out;
+    }
     for (int i = 0; i < n_in && rc == 0; i++) {
-        if (cw_replay_feed(r, in[i] ? in[i] : stdin) != 0) {
-            fprintf(stderr, "casewatch-replay: %s: read error\n",
-                    a.n_files ? a.files[i] : "standard input");
+        const char *name = a.n_files ? a.files[i] : "standard input";
+        FILE *f = in[i] ? in[i] : stdin;
+        if (a.avro_in ? cw_replay_feed_avro(r, f, err, sizeof(err)) != 0
+                      : cw_replay_feed(r, f) != 0) {
+            fprintf(stderr, "casewatch-replay: %s: %s\n", name, a.avro_in ? err : "read error");
             rc = 1;
         }
     }

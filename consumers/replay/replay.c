@@ -6,7 +6,10 @@
 
 #include "base/mem.h"
 #include "engine/engine.h"
+#include "model/alert_avro.h"
+#include "model/event_avro.h"
 #include "model/event_json.h"
+#include "model/ocf.h"
 
 /* A line may be at most CW_EVENT_MAX_BYTES (without its newline). */
 #define LINE_BUF (CW_EVENT_MAX_BYTES + 1)
@@ -20,21 +23,38 @@ struct cw_replay_s {
     int clock_set;
     char *line;
     cw_replay_stats_t stats;
+    cw_alert_avro_t *avro;     /* --format avro */
+    avro_file_writer_t writer; /* --format avro */
 };
 
 static void on_alert(const cw_alert_t *alert, void *opaque)
 {
     cw_replay_t *r = opaque;
+    r->stats.alerts++;
+    if (r->writer) {
+        if (avro_file_writer_append_value(r->writer, cw_alert_avro_value(r->avro, alert)))
+            fprintf(stderr, "casewatch-replay: writing an alert: %s\n", avro_strerror());
+        return;
+    }
     cw_jsonw_reset(&r->out);
     cw_alert_write_json(alert, &r->out);
     fwrite(r->out.p, 1, r->out.len, r->opts.out);
     fputc('\n', r->opts.out);
-    r->stats.alerts++;
 }
 
-cw_replay_t *cw_replay_new(const cw_replay_opts_t *opts)
+cw_replay_t *cw_replay_new(const cw_replay_opts_t *opts, char *errstr, size_t errstr_size)
 {
     cw_replay_t *r = cw_calloc(1, sizeof(*r));
+    if (opts->avro_out) {
+        r->avro = cw_alert_avro_new();
+        if (avro_file_writer_create_with_codec_fp(opts->out, "-", 0, cw_alert_avro_schema(r->avro),
+                                                  &r->writer, "deflate", 0)) {
+            snprintf(errstr, errstr_size, "alert output: %s", avro_strerror());
+            cw_alert_avro_destroy(r->avro);
+            free(r);
+            return NULL;
+        }
+    }
     r->opts = *opts;
     r->engine = cw_engine_new(opts->pack, on_alert, r);
     r->line = cw_malloc(LINE_BUF);
@@ -47,6 +67,9 @@ void cw_replay_destroy(cw_replay_t *r)
     if (!r)
         return;
     cw_engine_destroy(r->engine);
+    if (r->writer)
+        avro_file_writer_close(r->writer);
+    cw_alert_avro_destroy(r->avro);
     free(r->line);
     cw_jsonw_free(&r->out);
     free(r);
@@ -70,11 +93,12 @@ static void reject(cw_replay_t *r, unsigned long long offset, const char *event_
     r->stats.rejected++;
 }
 
-static void handle_line(cw_replay_t *r, const char *line, size_t len, unsigned long long offset)
+/* The decoded r->ev (or its rejection rc/rej) through the engine. */
+static void handle_event(cw_replay_t *r, cw_reject_code_t rc, cw_reject_t *rej,
+                         unsigned long long offset)
 {
-    cw_reject_t rej;
-    if (cw_event_from_json(line, len, &r->ev, &rej) != CW_REJ_NONE) {
-        reject(r, offset, r->ev.id, &rej);
+    if (rc != CW_REJ_NONE) {
+        reject(r, offset, r->ev.id, rej);
         return;
     }
     r->stats.events++;
@@ -84,10 +108,62 @@ static void handle_line(cw_replay_t *r, const char *line, size_t len, unsigned l
         r->clock_set = 1;
     }
     bool dup;
-    if (cw_engine_apply(r->engine, &r->ev, r->clock, &dup, &rej) != CW_REJ_NONE)
-        reject(r, offset, r->ev.id, &rej);
+    if (cw_engine_apply(r->engine, &r->ev, r->clock, &dup, rej) != CW_REJ_NONE)
+        reject(r, offset, r->ev.id, rej);
     else if (dup)
         r->stats.duplicates++;
+}
+
+static void handle_line(cw_replay_t *r, const char *line, size_t len, unsigned long long offset)
+{
+    cw_reject_t rej;
+    cw_reject_code_t rc = cw_event_from_json(line, len, &r->ev, &rej);
+    handle_event(r, rc, &rej, offset);
+}
+
+int cw_replay_feed_avro(cw_replay_t *r, FILE *in, char *errstr, size_t errstr_size)
+{
+    cw_ocf_t *f = cw_ocf_open(in, errstr, errstr_size);
+    if (!f)
+        return -1;
+    size_t slen;
+    const char *schema = cw_ocf_schema(f, &slen);
+    cw_avro_plan_t *plan = cw_avro_plan_compile(schema, slen, errstr, errstr_size);
+    if (!plan) {
+        cw_ocf_close(f);
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        const uint8_t *data;
+        size_t size, used;
+        int64_t count;
+        if (cw_ocf_next_block(f, &data, &size, &count, errstr, errstr_size) != CW_OK) {
+            rc = -1;
+            break;
+        }
+        if (count == 0)
+            break;
+        for (int64_t i = 0; i < count; i++) {
+            cw_reject_t rej;
+            cw_reject_code_t c = cw_event_from_avro_prefix(plan, data, size, &used, &r->ev, &rej);
+            handle_event(r, c, &rej, r->stats.lines++);
+            if (c == CW_REJ_BAD_AVRO) { /* where the next datum starts is unknown */
+                for (i++; i < count; i++) {
+                    cw_reject_set(&rej, CW_REJ_BAD_AVRO,
+                                  "avro: after a broken datum in the same block");
+                    r->ev.id[0] = '\0';
+                    reject(r, r->stats.lines++, NULL, &rej);
+                }
+                break;
+            }
+            data += used;
+            size -= used;
+        }
+    }
+    cw_avro_plan_free(plan);
+    cw_ocf_close(f);
+    return rc;
 }
 
 static int blank(const char *s, size_t len);
@@ -157,6 +233,8 @@ void cw_replay_finish(cw_replay_t *r, cw_replay_stats_t *stats)
     }
     if (r->clock_set)
         cw_engine_advance(r->engine, r->clock);
+    if (r->writer)
+        avro_file_writer_flush(r->writer);
     fflush(r->opts.out);
     fflush(r->opts.dlq);
     cw_engine_stats_t es;

@@ -20,3 +20,21 @@ cmake --build build-asan -j "$jobs"
 echo "== ctest (ASan + UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== fuzz smoke (libFuzzer, clang, ASan + UBSan)"
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCW_FUZZ=ON \
+    -DCW_WERROR=ON >/dev/null
+cmake --build build-fuzz -j "$jobs" --target fuzz_wire
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/corpus"
+cp tests/fuzz/corpus/wire/* "$work/corpus"/
+# Bounded: a fixed number of inputs (seconds, not minutes). A crash or a
+# failed round trip fails the suite; the input is kept in build-fuzz/.
+if ! (cd build-fuzz && tests/fuzz/fuzz_wire -runs=1000000 -max_len=4096 \
+        -print_final_stats=1 "$work/corpus" >"$work/log" 2>&1); then
+    tail -40 "$work/log"
+    echo "fuzz_wire failed: the crashing input is in build-fuzz/ (crash-*)" >&2
+    exit 1
+fi
+grep -E "^(Done|stat::number_of_executed_units)" "$work/log"

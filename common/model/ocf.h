@@ -1,0 +1,36 @@
+/* Reading Avro Object Container Files block by block.
+ *
+ * By hand because avro-c's file reader hands out only decoded generic
+ * values (allocating per string, trusting lengths): this reader hands out
+ * each block's raw datums, which the bounded event decoder then reads.
+ * Codecs: null and deflate (what avro-c, python3-avro and Java write by
+ * default). Writing container files is avro-c's (avro_file_writer). */
+#ifndef CW_MODEL_OCF_H
+#define CW_MODEL_OCF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+#define CW_OCF_MAX_BLOCK (64u << 20) /* decompressed bytes per block */
+
+typedef struct cw_ocf_s cw_ocf_t;
+
+/* Reads the header of the container file f (borrowed). NULL with errstr
+ * set when it is not one, or uses a codec not supported. */
+cw_ocf_t *cw_ocf_open(FILE *f, char *errstr, size_t errstr_size);
+void cw_ocf_close(cw_ocf_t *r);
+
+/* The writer schema (JSON text, NUL-terminated). */
+const char *cw_ocf_schema(const cw_ocf_t *r, size_t *len);
+
+/* The next block: *count datums in *data (*size bytes, valid until the next
+ * call). CW_OK with *count 0 at the end of the file; CW_ERR_PARSE or
+ * CW_ERR_IO with errstr set when the file is damaged (a wrong sync marker,
+ * a truncated block, a block larger than CW_OCF_MAX_BLOCK). */
+cw_err_t cw_ocf_next_block(cw_ocf_t *r, const uint8_t **data, size_t *size, int64_t *count,
+                           char *errstr, size_t errstr_size);
+
+#endif
