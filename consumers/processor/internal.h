@@ -4,6 +4,8 @@
 #define CW_PROCESSOR_INTERNAL_H
 
 #include "base/jsonw.h"
+#include "kafka/registry.h"
+#include "model/alert_avro.h"
 #include "model/reject.h"
 #include "processor.h"
 
@@ -24,6 +26,7 @@ typedef struct {
     uint64_t rejected_by[CW_REJ__COUNT];
     uint64_t restored_cases, restore_ms, changelog_records, tombstones;
     uint64_t commits, batches, delivery_errors;
+    uint64_t schema_retries;
 } counters_t;
 
 struct cw_processor_s {
@@ -35,6 +38,10 @@ struct cw_processor_s {
     int n_topics;
     const char *alert_topic, *changelog_topic, *dlq_topic;
     bool alerts_avro;
+    uint32_t alert_schema_id;
+    cw_alert_avro_t *alert_enc; /* alert_format=avro */
+    cw_registry_t *registry;    /* writer schemas of Avro input */
+    volatile sig_atomic_t *stop;
     int batch_max;
     int poll_ms;
     int64_t live_grace_ms;

@@ -7,6 +7,8 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "internal.h"
+#include "kafka/wire.h"
+#include "model/alert_avro.h"
 #include "model/event_json.h"
 
 static const char *const formats[] = {"json", "avro", NULL};
@@ -23,7 +25,18 @@ const cw_conf_prop_t cw_processor_props[] = {
      "rejected input with reason headers"},
     {"processor.group_id", CW_CONF_STRING, "casewatch-processor", 0, 0, NULL, 0, "consumer group"},
     {"processor.alert_format", CW_CONF_ENUM, "json", 0, 0, formats, 0,
-     "alert encoding on the alert topic"},
+     "alert encoding on the alert topic: json (CloudEvents binary mode), or avro (wire format)"},
+    {"processor.alert_schema_id", CW_CONF_INT, "2", 0, 2147483647, NULL, 0,
+     "schema id in the header of Avro alerts (2 = alert.avsc in the local mapping; with a "
+     "registry, the id alert.avsc was registered under)"},
+    {"schema_registry.url", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
+     "Confluent Schema Registry for Avro input (unset: the local mapping only)"},
+    {"schema_registry.basic_auth_user_info", CW_CONF_STRING, NULL, 0, 0, NULL, CW_CONF_SECRET,
+     "USER:PASSWORD for the registry"},
+    {"schema_registry.timeout", CW_CONF_DURATION, "5s", 100, 600000, NULL, 0,
+     "per registry request; a registry that does not answer holds the input and is retried"},
+    {"schema_registry.local", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
+     "ID=FILE.avsc,... writer schemas by id without a registry (1-3 are built in)"},
     {"processor.mode", CW_CONF_ENUM, "at_least_once", 0, 0, modes, 0,
      "delivery: at_least_once, or exactly_once with transactions (real Kafka only)"},
     {"processor.rules", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
@@ -101,7 +114,12 @@ void processor_on_alert(const cw_alert_t *a, void *opaque)
     cw_processor_t *p = opaque;
     cw_jsonw_t *w = &p->out;
     cw_jsonw_reset(w);
-    cw_alert_write_json(a, w);
+    if (p->alerts_avro) {
+        cw_wire_header(p->alert_schema_id, w);
+        cw_alert_write_avro(p->alert_enc, a, w);
+    } else {
+        cw_alert_write_json(a, w);
+    }
     /* CloudEvents binary mode: the alert is the data, attributes in headers. */
     char type[64], at[CW_TIME_STR_SIZE];
     snprintf(type, sizeof(type), "se.casewatch.alert.%s", cw_alert_kind_name(a->kind));
@@ -112,7 +130,7 @@ void processor_on_alert(const cw_alert_t *a, void *opaque)
     header(h, "ce_source", "urn:casewatch:processor");
     header(h, "ce_subject", a->case_id);
     header(h, "ce_time", cw_time_format(a->at, at));
-    header(h, "content-type", "application/json");
+    header(h, "content-type", p->alerts_avro ? "application/avro" : "application/json");
     if (!produce(p, p->alert_topic, RD_KAFKA_PARTITION_UA, a->case_id, strlen(a->case_id), w->p,
                  w->len, h))
         p->fatal = true;
@@ -141,44 +159,72 @@ static void to_dlq(cw_processor_t *p, const rd_kafka_message_t *m, const cw_reje
 
 /* ---- input ---- */
 
-/* JSON (CloudEvents structured mode) now; the wire decoder takes Avro too. */
-static cw_reject_code_t decode(cw_processor_t *p, const rd_kafka_message_t *m, cw_reject_t *rej)
+/* Sleeps ms in short slices, serving delivery reports; false if asked to stop. */
+static bool wait_ms(cw_processor_t *p, int64_t ms)
 {
-    if (!m->payload || m->len == 0)
-        return cw_reject_set(rej, CW_REJ_BAD_ENCODING, "empty message");
-    if (((const char *)m->payload)[0] != '{')
-        return cw_reject_set(rej, CW_REJ_BAD_ENCODING, "neither JSON nor Avro wire format");
-    if (cw_event_from_json(m->payload, m->len, &p->ev, rej) != CW_REJ_NONE)
-        return rej->code;
-    if (!m->key || m->key_len != strlen(p->ev.subject) ||
-        memcmp(m->key, p->ev.subject, m->key_len) != 0)
-        return cw_reject_set(rej, CW_REJ_KEY_MISMATCH, "the message key is not the subject");
-    return CW_REJ_NONE;
+    for (int64_t waited = 0; waited < ms; waited += 50) {
+        if (*p->stop)
+            return false;
+        rd_kafka_poll(p->producer, 50);
+    }
+    return !*p->stop;
 }
 
-static void handle(cw_processor_t *p, rd_kafka_message_t *m)
+/* JSON or Avro (wire format), then the key check. A writer schema that
+ * cannot be fetched now holds the message: retried with backoff, never
+ * dead-lettered for our registry's trouble. CW_WIRE_RETRY only when asked
+ * to stop while waiting. */
+static cw_wire_status_t decode(cw_processor_t *p, const rd_kafka_message_t *m, cw_reject_t *rej)
+{
+    char why[256];
+    int64_t backoff = 100;
+    cw_wire_status_t st;
+    while ((st = cw_wire_decode_event(p->registry, m->payload, m->payload ? m->len : 0, &p->ev, rej,
+                                      why, sizeof(why))) == CW_WIRE_RETRY) {
+        p->n.schema_retries++;
+        cw_log(CW_LOG_WARN, "%s; input %s [%d] held at offset %lld, retrying in %lld ms", why,
+               rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset,
+               (long long)backoff);
+        if (!wait_ms(p, backoff))
+            return CW_WIRE_RETRY;
+        backoff = backoff < 5000 ? backoff * 2 : 5000;
+    }
+    if (st == CW_WIRE_OK && (!m->key || m->key_len != strlen(p->ev.subject) ||
+                             memcmp(m->key, p->ev.subject, m->key_len) != 0)) {
+        cw_reject_set(rej, CW_REJ_KEY_MISMATCH, "the message key is not the subject");
+        return CW_WIRE_REJECTED;
+    }
+    return st;
+}
+
+/* false when the message was not handled (asked to stop while its schema
+ * was unavailable): the batch ends before it, and it is read again. */
+static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
 {
     const char *topic = rd_kafka_topic_name(m->rkt);
     int t = parts_topic_index(p, topic);
     part_t *pt = parts_get(p, m->partition);
     if (t < 0 || !pt->topics)
-        return; /* not (or no longer) ours */
+        return true; /* not (or no longer) ours */
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         pt->at_end[t] = true;
-        return;
+        return true;
     }
     if (m->err) {
         cw_log(CW_LOG_WARN, "consume %s [%d]: %s", topic, (int)m->partition,
                rd_kafka_message_errstr(m));
-        return;
+        return true;
     }
+    cw_reject_t rej;
+    cw_wire_status_t st = decode(p, m, &rej);
+    if (st == CW_WIRE_RETRY)
+        return false;
     p->n.consumed++;
     pt->at_end[t] = false;
     pt->next_offset[t] = m->offset + 1;
-    cw_reject_t rej;
-    if (decode(p, m, &rej) != CW_REJ_NONE) {
+    if (st == CW_WIRE_REJECTED) {
         to_dlq(p, m, &rej);
-        return;
+        return true;
     }
     /* After a restore, input up to the case's recorded offset is already in it. */
     int src;
@@ -186,7 +232,7 @@ static void handle(cw_processor_t *p, rd_kafka_message_t *m)
     if (cw_engine_case_position(pt->engine, p->ev.subject, &src, &off) && src == t &&
         m->offset <= off) {
         p->n.skipped++;
-        return;
+        return true;
     }
     if (p->ev.time > pt->stream_time)
         pt->stream_time = p->ev.time;
@@ -198,6 +244,7 @@ static void handle(cw_processor_t *p, rd_kafka_message_t *m)
         p->n.duplicates++;
     else
         p->n.applied++;
+    return true;
 }
 
 /* ---- end of a batch: durable outputs, then changelog, then commit ---- */
@@ -354,6 +401,7 @@ static void report(cw_processor_t *p, bool force)
 int cw_processor_run(cw_processor_t *p, volatile sig_atomic_t *stop)
 {
     bool txn = strcmp(cw_conf_get_str(p->conf, "processor.mode"), "exactly_once") == 0;
+    p->stop = stop;
     rd_kafka_resp_err_t err = rd_kafka_subscribe(p->consumer, p->subscription);
     if (err) {
         cw_log(CW_LOG_ERROR, "subscribe: %s", rd_kafka_err2str(err));
@@ -365,9 +413,9 @@ int cw_processor_run(cw_processor_t *p, volatile sig_atomic_t *stop)
         int n = 0;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(p->consumer, p->poll_ms);
         while (m) {
-            handle(p, m);
+            bool handled = handle(p, m);
             rd_kafka_message_destroy(m);
-            if (++n >= p->batch_max || p->fatal)
+            if (!handled || ++n >= p->batch_max || p->fatal)
                 break;
             m = rd_kafka_consumer_poll(p->consumer, 0);
         }
@@ -403,9 +451,10 @@ static bool set(rd_kafka_conf_t *c, const char *k, const char *v, const char *or
  * and topic names, never message contents). */
 static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    cw_log_level_t l = level <= 3 ? CW_LOG_ERROR : level <= 4 ? CW_LOG_WARN
-                                                 : level <= 6 ? CW_LOG_INFO
-                                                              : CW_LOG_DEBUG;
+    cw_log_level_t l = level <= 3   ? CW_LOG_ERROR
+                       : level <= 4 ? CW_LOG_WARN
+                       : level <= 6 ? CW_LOG_INFO
+                                    : CW_LOG_DEBUG;
     cw_log(l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
@@ -546,10 +595,17 @@ cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pac
     p->alerts_avro = strcmp(cw_conf_get_str(conf, "processor.alert_format"), "avro") == 0;
     p->last_report_ms = mono_ms();
     cw_jsonw_init(&p->out);
-    if (p->alerts_avro) {
-        snprintf(errstr, errstr_size, "processor.alert_format=avro: not available in this build");
+    p->alert_schema_id = (uint32_t)cw_conf_get_int(conf, "processor.alert_schema_id");
+    if (p->alerts_avro)
+        p->alert_enc = cw_alert_avro_new();
+    cw_registry_conf_t rc = {
+        .url = cw_conf_get_str(conf, "schema_registry.url"),
+        .user_info = cw_conf_get_str(conf, "schema_registry.basic_auth_user_info"),
+        .timeout_ms = (int)cw_conf_get_int(conf, "schema_registry.timeout"),
+        .local = cw_conf_get_str(conf, "schema_registry.local"),
+    };
+    if (!(p->registry = cw_registry_new(&rc, errstr, errstr_size)))
         goto fail;
-    }
     if (!parse_topics(p, errstr, errstr_size) || !make_clients(p, errstr, errstr_size))
         goto fail;
     if (strcmp(cw_conf_get_str(conf, "processor.mode"), "exactly_once") == 0) {
@@ -591,5 +647,7 @@ void cw_processor_destroy(cw_processor_t *p)
     for (int i = 0; i < p->n_topics; i++)
         free(p->topics[i]);
     cw_jsonw_free(&p->out);
+    cw_alert_avro_destroy(p->alert_enc);
+    cw_registry_destroy(p->registry);
     free(p);
 }

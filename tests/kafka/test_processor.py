@@ -190,7 +190,7 @@ def test_poison(tmp):
             assert hd.get("cw_source_topic") == b"case-events" and "cw_source_offset" in hd
             reasons[hd["cw_reason"].decode()] = reasons.get(hd["cw_reason"].decode(), 0) + 1
         assert set(reasons) == {"bad_json", "bad_encoding", "too_large", "key_mismatch",
-                                "unknown_type"}, reasons
+                                "unknown_type", "unknown_schema"}, reasons
         parts_hit = {int(dict(m.headers())["cw_source_partition"]) for m in dlq}
         assert parts_hit == {0, 1, 2, 3}, parts_hit
     finally:
@@ -273,6 +273,124 @@ def test_privacy(tmp):
         print(f"privacy: {len(log.splitlines())} log lines, {len(secrets)} values checked, 0 found")
     finally:
         b.stop()
+
+
+def avro_framed(lines):
+    """Our encoder (via the test tool) framing JSON events as Avro, id 1."""
+    tool = os.path.join(sys.argv[1], "tests/avro/avro_tool")
+    out = subprocess.run([tool, "encode"], input="\n".join(lines) + "\n", capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert len(out) == len(lines) and not any(o.startswith("REJECT") for o in out)
+    return [(json.loads(l)["subject"], bytes.fromhex(o)) for l, o in zip(lines, out)]
+
+
+def avro_alerts(msgs):
+    """Alerts in the wire format, read by python3-avro with alert.avsc."""
+    import io
+    import avro.io
+    import avro.schema
+    schema = avro.schema.parse(open(os.path.join(ROOT, "schemas/alert.avsc")).read())
+    out = []
+    for m in msgs:
+        v = m.value()
+        assert v[:5] == b"\x00\x00\x00\x00\x02", v[:5]
+        assert dict(m.headers()).get("content-type") == b"application/avro"
+        out.append(avro.io.DatumReader(schema).read(avro.io.BinaryDecoder(io.BytesIO(v[5:]))))
+    return out
+
+
+def test_avro(tmp):
+    """Avro in (Confluent wire format, half the events; JSON the other half,
+    on the same partitions) and Avro out: the alerts are the replay's, by id,
+    and python3-avro reads every one."""
+    n = 4
+    streams = scenario_streams(n)
+    expected = []
+    for st in streams:
+        expected += h.replay(st, until=CLOCK)
+    b = h.Broker(TOPICS(n))
+    try:
+        for part, st in enumerate(streams):
+            ok = [l for l in st if l.startswith("{") and _json_ok(l)]
+            # the valid events alternate Avro / JSON; garbage stays as it is
+            msgs, framed = [], dict(enumerate(avro_framed(ok)))
+            k = 0
+            for l in st:
+                if l in ok and k % 2 == 0 and framed[ok.index(l)]:
+                    msgs.append(framed[ok.index(l)])
+                else:
+                    msgs.append(l)
+                k += l in ok
+            h.produce(b.bootstrap, "case-events", msgs, lambda key, p=part: p)
+        p = h.Processor(b, tmp, "p1", {"processor.clock_file": clock_file(tmp, CLOCK),
+                                       "processor.alert_format": "avro"})
+        msgs = h.read_all(b.bootstrap, "case-alerts", n, want=len(expected))
+        assert p.stop() == 0, p.logtext()[-2000:]
+        got = avro_alerts(msgs)
+        expect_same(expected, got, "avro")
+        print(f"avro: {sum(map(len, streams))} events (half Avro), {len(got)} Avro alerts, "
+              "all equal to the replay's")
+    finally:
+        b.stop()
+
+
+def _json_ok(line):
+    tool = os.path.join(sys.argv[1], "tests/avro/avro_tool")
+    r = subprocess.run([tool, "json"], input=line + "\n", capture_output=True, text=True)
+    return not r.stdout.startswith("REJECT")
+
+
+def test_registry_down(tmp):
+    """Avro input whose writer schema is in a registry that is down: the
+    processor holds the message (retrying, saying so), loses nothing and
+    dead-letters nothing; once the registry is up, the alerts come."""
+    sys.path.insert(0, os.path.join(ROOT, "tests/avro"))
+    import test_avro as ta  # its python3-avro helpers and registry stand-in
+    text, schema, _ = ta.evolved_datums()
+    lines = generated(30, seed=5)
+    expected = h.replay_per_partition(lines, 2, CLOCK)
+    port = ta.free_port()
+    b = h.Broker(TOPICS(2))
+    try:
+        part = h.partition_of(2)
+        msgs = [(json.loads(l)["subject"], ta.framed(ta.to_avro(json.loads(l)), 10, schema))
+                for l in lines]
+        h.produce(b.bootstrap, "case-events", msgs, part)
+        p = h.Processor(b, tmp, "p1", {"processor.clock_file": clock_file(tmp, CLOCK),
+                                       "schema_registry.url": f"http://127.0.0.1:{port}",
+                                       "schema_registry.basic_auth_user_info": "u:p",
+                                       "schema_registry.timeout": "500ms"})
+        assert h.wait_for(lambda: p.logtext().count("retrying") >= 3, 60), p.logtext()[-2000:]
+        early = h.read_all(b.bootstrap, "case-alerts", 2, idle_s=1.0)
+        assert early == [], f"{len(early)} alerts before the registry was up"
+        # the registry comes up on the port the processor was given
+        reg = _registry_on(ta, port, {10: text})
+        try:
+            got = h.alerts_of(h.read_all(b.bootstrap, "case-alerts", 2, want=len(expected)))
+            dlq = h.read_all(b.bootstrap, "case-events-dlq", 1, idle_s=1.0)
+            assert p.stop() == 0, p.logtext()[-2000:]
+        finally:
+            reg.stop()
+        expect_same(expected, got, "registry down, then up")
+        assert dlq == [], f"{len(dlq)} dead letters"
+        print(f"registry down: held, {p.logtext().count('retrying')} retries logged; up: "
+              f"{len(got)} alerts, 0 dead letters")
+    finally:
+        b.stop()
+
+
+def _registry_on(ta, port, schemas):
+    """ta.Registry, but on a given port (the one the processor was told)."""
+    import http.server
+    orig = http.server.HTTPServer.__init__
+
+    def init(self, addr, handler, *a, **kw):
+        orig(self, ("127.0.0.1", port), handler, *a, **kw)
+    http.server.HTTPServer.__init__ = init
+    try:
+        return ta.Registry(schemas, "u", "p")
+    finally:
+        http.server.HTTPServer.__init__ = orig
 
 
 if __name__ == "__main__":
