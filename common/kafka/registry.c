@@ -211,16 +211,15 @@ static size_t on_body(char *data, size_t size, size_t n, void *opaque)
     return add;
 }
 
-static cw_schema_status_t fetch(cw_registry_t *r, uint32_t id, char *errstr, size_t errstr_size)
+/* One request: url, optional JSON body (POST); the answer in body. */
+static CURLcode request(cw_registry_t *r, const char *url, const char *post, body_t *body,
+                        long *code)
 {
-    char url[1024];
-    snprintf(url, sizeof(url), "%s/schemas/ids/%u", r->url, id);
-    body_t body = {0};
     CURL *c = r->curl;
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -231,12 +230,26 @@ static cw_schema_status_t fetch(cw_registry_t *r, uint32_t id, char *errstr, siz
     }
     struct curl_slist *hdr =
         curl_slist_append(NULL, "Accept: application/vnd.schemaregistry.v1+json");
+    if (post) {
+        hdr = curl_slist_append(hdr, "Content-Type: application/vnd.schemaregistry.v1+json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
+    }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
     r->stats.requests++;
     CURLcode cc = curl_easy_perform(c);
     curl_slist_free_all(hdr);
-    long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    *code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+    return cc;
+}
+
+static cw_schema_status_t fetch(cw_registry_t *r, uint32_t id, char *errstr, size_t errstr_size)
+{
+    char url[1024];
+    snprintf(url, sizeof(url), "%s/schemas/ids/%u", r->url, id);
+    body_t body = {0};
+    long code;
+    CURLcode cc = request(r, url, NULL, &body, &code);
 
     cw_schema_status_t st = CW_SCHEMA_UNAVAILABLE;
     entry_t *e = NULL;
@@ -302,6 +315,44 @@ cw_schema_status_t cw_registry_event_plan(cw_registry_t *r, uint32_t id,
     if (st == CW_SCHEMA_OK)
         *plan = find(r, id)->plan;
     return st;
+}
+
+cw_err_t cw_registry_register(cw_registry_t *r, const char *subject, const char *schema,
+                              uint32_t *id, char *errstr, size_t errstr_size)
+{
+    if (!r->url) {
+        snprintf(errstr, errstr_size, "no schema registry URL");
+        return CW_ERR_STATE;
+    }
+    char *esc = curl_easy_escape(r->curl, subject, 0);
+    char url[1024];
+    snprintf(url, sizeof(url), "%s/subjects/%s/versions", r->url, esc ? esc : "");
+    curl_free(esc);
+    json_t *req = json_pack("{ss}", "schema", schema);
+    char *post = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    body_t body = {0};
+    long code;
+    CURLcode cc = request(r, url, post, &body, &code);
+    free(post);
+    cw_err_t rc = CW_ERR_IO;
+    if (cc != CURLE_OK) {
+        snprintf(errstr, errstr_size, "registry: %s", curl_easy_strerror(cc));
+    } else if (code != 200) {
+        snprintf(errstr, errstr_size, "registry: HTTP %ld registering under %s", code, subject);
+    } else {
+        json_t *root = json_loadb(body.p ? body.p : "", body.len, 0, NULL);
+        json_int_t v = json_integer_value(json_object_get(root, "id"));
+        if (!json_is_integer(json_object_get(root, "id")) || v < 0 || v > UINT32_MAX) {
+            snprintf(errstr, errstr_size, "registry: an answer without an id");
+        } else {
+            *id = (uint32_t)v;
+            rc = CW_OK;
+        }
+        json_decref(root);
+    }
+    free(body.p);
+    return rc;
 }
 
 void cw_registry_get_stats(const cw_registry_t *r, cw_registry_stats_t *out)

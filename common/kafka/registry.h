@@ -47,6 +47,13 @@ cw_schema_status_t cw_registry_event_plan(cw_registry_t *reg, uint32_t id,
                                           const cw_avro_plan_t **plan, char *errstr,
                                           size_t errstr_size);
 
+/* The id of schema (Avro JSON text) under subject ("<topic>-value"):
+ * registers it, or finds it when already registered (POST
+ * /subjects/{subject}/versions is idempotent). Without a URL: CW_ERR_STATE.
+ * For producers. */
+cw_err_t cw_registry_register(cw_registry_t *reg, const char *subject, const char *schema,
+                              uint32_t *id, char *errstr, size_t errstr_size);
+
 /* Counters: lookups answered from the cache, HTTP requests, failures. */
 typedef struct {
     uint64_t hits, requests, unavailable;

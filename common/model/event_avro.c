@@ -404,7 +404,7 @@ const cw_avro_plan_t *cw_avro_event_plan(void)
 
 /* ---- encoding ---- */
 
-static void put_long(cw_jsonw_t *out, int64_t v)
+void cw_avro_put_long(cw_jsonw_t *out, int64_t v)
 {
     uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
     uint8_t b[10];
@@ -421,7 +421,7 @@ static void put_long(cw_jsonw_t *out, int64_t v)
 
 static void put_str(cw_jsonw_t *out, const char *s, size_t len)
 {
-    put_long(out, (int64_t)len);
+    cw_avro_put_long(out, (int64_t)len);
     cw_jsonw_append(out, s, len);
 }
 
@@ -476,11 +476,11 @@ static void encode_field(const cw_avro_plan_t *p, const node_t *n, const cw_even
         return;
     case N_INT:
         memcpy(&dv, m, sizeof(dv));
-        put_long(out, dv);
+        cw_avro_put_long(out, dv);
         return;
     case N_LONG:
         memcpy(&tv, m, sizeof(tv));
-        put_long(out, n->logical == L_TS_MICROS ? tv * 1000 : tv);
+        cw_avro_put_long(out, n->logical == L_TS_MICROS ? tv * 1000 : tv);
         return;
     case N_ENUM: {
         memcpy(&iv, m, sizeof(iv));
@@ -488,7 +488,7 @@ static void encode_field(const cw_avro_plan_t *p, const node_t *n, const cw_even
         uint32_t i = 0;
         while (i < n->n && name && strcmp(p->symname[n->first + i], name) != 0)
             i++;
-        put_long(out, i < n->n ? i : 0);
+        cw_avro_put_long(out, i < n->n ? i : 0);
         return;
     }
     default: /* N_STRING */
@@ -521,7 +521,7 @@ static void encode(const cw_avro_plan_t *p, uint32_t idx, const cw_event_t *ev, 
             else if (n->target == A_DATA ? b->event == (int)ev->type : present(ev, n))
                 pick = pick == UINT32_MAX ? i : pick;
         }
-        put_long(out, pick != UINT32_MAX ? pick : null_branch);
+        cw_avro_put_long(out, pick != UINT32_MAX ? pick : null_branch);
         if (pick != UINT32_MAX)
             encode(p, p->kids[n->first + pick], ev, out);
         return;
@@ -550,7 +550,7 @@ static void encode(const cw_avro_plan_t *p, uint32_t idx, const cw_event_t *ev, 
         put_str(out, type, strlen(type));
         return;
     case A_TIME:
-        put_long(out, ev->time);
+        cw_avro_put_long(out, ev->time);
         return;
     case A_FIELD:
         encode_field(p, n, ev, out);

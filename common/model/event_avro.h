@@ -53,6 +53,9 @@ cw_reject_code_t cw_event_from_avro_prefix(const cw_avro_plan_t *plan, const voi
 
 /* Appends ev as an Avro binary datum of case_event.avsc to out. Fields
  * absent in ev are written as null. */
+/* Appends v as an Avro long (zig-zag varint). */
+void cw_avro_put_long(cw_jsonw_t *out, int64_t v);
+
 void cw_event_write_avro(const cw_event_t *ev, cw_jsonw_t *out);
 
 #endif

@@ -5,7 +5,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "base/jsonw.h"
 #include "base/mem.h"
+#include "model/event_avro.h"
 
 #define SYNC_SIZE   16
 #define MAX_META    (1u << 20) /* header metadata bytes */
@@ -234,4 +236,111 @@ cw_err_t cw_ocf_next_block(cw_ocf_t *r, const uint8_t **data, size_t *size, int6
     }
     *count = n;
     return CW_OK;
+}
+
+/* ---- writing ---- */
+
+#define WRITE_BLOCK (64u << 10)
+
+struct cw_ocf_writer_s {
+    FILE *f;
+    uint8_t sync[SYNC_SIZE];
+    cw_jsonw_t block, out;
+    int64_t count;
+    bool failed;
+};
+
+static void put_bytes(cw_jsonw_t *b, const void *p, size_t n)
+{
+    cw_avro_put_long(b, (int64_t)n);
+    cw_jsonw_append(b, p, n);
+}
+
+static void put_string(cw_jsonw_t *b, const char *s)
+{
+    put_bytes(b, s, strlen(s));
+}
+
+static void write_out(cw_ocf_writer_t *w, const cw_jsonw_t *b)
+{
+    if (b->len && fwrite(b->p, 1, b->len, w->f) != b->len)
+        w->failed = true;
+}
+
+cw_ocf_writer_t *cw_ocf_writer_new(FILE *f, const char *schema, size_t schema_len)
+{
+    cw_ocf_writer_t *w = cw_calloc(1, sizeof(*w));
+    w->f = f;
+    cw_jsonw_init(&w->block);
+    cw_jsonw_init(&w->out);
+    /* The sync marker only has to be unlikely inside the data; derived from
+     * the schema (FNV-1a), so the same input gives the same bytes. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < SYNC_SIZE; i++) {
+        for (size_t k = 0; k < schema_len; k += 1 + schema_len / 64)
+            h = (h ^ (uint8_t)schema[k]) * 0x100000001b3ULL;
+        h = (h ^ i) * 0x100000001b3ULL;
+        w->sync[i] = (uint8_t)(h >> 56);
+    }
+    cw_jsonw_t *o = &w->out;
+    cw_jsonw_append(o, "Obj\x01", 4);
+    cw_avro_put_long(o, 2); /* metadata map: one block of two entries */
+    put_string(o, "avro.schema");
+    put_bytes(o, schema, schema_len);
+    put_string(o, "avro.codec");
+    put_string(o, "deflate");
+    cw_avro_put_long(o, 0);
+    cw_jsonw_append(o, w->sync, SYNC_SIZE);
+    write_out(w, o);
+    return w;
+}
+
+static void flush_block(cw_ocf_writer_t *w)
+{
+    if (w->count == 0)
+        return;
+    uLongf cap = compressBound((uLong)w->block.len);
+    uint8_t *z = cw_malloc(cap);
+    z_stream s = {0};
+    /* Raw deflate (no zlib header), as the Avro spec requires. */
+    if (deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        w->failed = true;
+        free(z);
+        return;
+    }
+    s.next_in = (Bytef *)w->block.p;
+    s.avail_in = (uInt)w->block.len;
+    s.next_out = z;
+    s.avail_out = (uInt)cap;
+    if (deflate(&s, Z_FINISH) != Z_STREAM_END)
+        w->failed = true;
+    size_t zlen = cap - s.avail_out;
+    deflateEnd(&s);
+    cw_jsonw_reset(&w->out);
+    cw_avro_put_long(&w->out, w->count);
+    put_bytes(&w->out, z, zlen);
+    cw_jsonw_append(&w->out, w->sync, SYNC_SIZE);
+    write_out(w, &w->out);
+    free(z);
+    cw_jsonw_reset(&w->block);
+    w->count = 0;
+}
+
+cw_err_t cw_ocf_writer_append(cw_ocf_writer_t *w, const void *datum, size_t len)
+{
+    cw_jsonw_append(&w->block, datum, len);
+    w->count++;
+    if (w->block.len >= WRITE_BLOCK)
+        flush_block(w);
+    return w->failed ? CW_ERR_IO : CW_OK;
+}
+
+cw_err_t cw_ocf_writer_close(cw_ocf_writer_t *w)
+{
+    flush_block(w);
+    bool failed = w->failed || fflush(w->f) != 0;
+    cw_jsonw_free(&w->block);
+    cw_jsonw_free(&w->out);
+    free(w);
+    return failed ? CW_ERR_IO : CW_OK;
 }

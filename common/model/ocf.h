@@ -4,7 +4,12 @@
  * values (allocating per string, trusting lengths): this reader hands out
  * each block's raw datums, which the bounded event decoder then reads.
  * Codecs: null and deflate (what avro-c, python3-avro and Java write by
- * default). Writing container files is avro-c's (avro_file_writer). */
+ * default).
+ *
+ * Writing is by hand too: avro-c's file writer re-serialises the schema
+ * and drops its logical types (avro-c 1.11: "time" becomes a bare long),
+ * so a reader could no longer tell an instant from a number. This writer
+ * stores the schema text as given, with deflate blocks. */
 #ifndef CW_MODEL_OCF_H
 #define CW_MODEL_OCF_H
 
@@ -32,5 +37,14 @@ const char *cw_ocf_schema(const cw_ocf_t *r, size_t *len);
  * a truncated block, a block larger than CW_OCF_MAX_BLOCK). */
 cw_err_t cw_ocf_next_block(cw_ocf_t *r, const uint8_t **data, size_t *size, int64_t *count,
                            char *errstr, size_t errstr_size);
+
+typedef struct cw_ocf_writer_s cw_ocf_writer_t;
+
+/* Writes the header (schema as given, codec deflate) to f (borrowed). */
+cw_ocf_writer_t *cw_ocf_writer_new(FILE *f, const char *schema, size_t schema_len);
+/* Appends one encoded datum (buffered; a block is written per ~64 KiB). */
+cw_err_t cw_ocf_writer_append(cw_ocf_writer_t *w, const void *datum, size_t len);
+/* Writes the last block and frees w (f stays open). */
+cw_err_t cw_ocf_writer_close(cw_ocf_writer_t *w);
 
 #endif

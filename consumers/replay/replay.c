@@ -4,15 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/lines.h"
 #include "base/mem.h"
 #include "engine/engine.h"
 #include "model/alert_avro.h"
 #include "model/event_avro.h"
 #include "model/event_json.h"
 #include "model/ocf.h"
-
-/* A line may be at most CW_EVENT_MAX_BYTES (without its newline). */
-#define LINE_BUF (CW_EVENT_MAX_BYTES + 1)
 
 struct cw_replay_s {
     cw_replay_opts_t opts;
@@ -21,7 +19,6 @@ struct cw_replay_s {
     cw_jsonw_t out; /* reused for every alert */
     cw_instant_t clock;
     int clock_set;
-    char *line;
     cw_replay_stats_t stats;
     cw_alert_avro_t *avro;     /* --format avro */
     avro_file_writer_t writer; /* --format avro */
@@ -57,7 +54,6 @@ cw_replay_t *cw_replay_new(const cw_replay_opts_t *opts, char *errstr, size_t er
     }
     r->opts = *opts;
     r->engine = cw_engine_new(opts->pack, on_alert, r);
-    r->line = cw_malloc(LINE_BUF);
     cw_jsonw_init(&r->out);
     return r;
 }
@@ -70,7 +66,6 @@ void cw_replay_destroy(cw_replay_t *r)
     if (r->writer)
         avro_file_writer_close(r->writer);
     cw_alert_avro_destroy(r->avro);
-    free(r->line);
     cw_jsonw_free(&r->out);
     free(r);
 }
@@ -166,63 +161,23 @@ int cw_replay_feed_avro(cw_replay_t *r, FILE *in, char *errstr, size_t errstr_si
     return rc;
 }
 
-static int blank(const char *s, size_t len);
-
-static void end_line(cw_replay_t *r, size_t len, int too_long)
+static bool on_line(const char *line, size_t len, bool too_long, unsigned long long offset,
+                    void *opaque)
 {
-    unsigned long long offset = r->stats.lines++;
+    cw_replay_t *r = opaque;
     if (too_long) {
         cw_reject_t rej;
         cw_reject_set(&rej, CW_REJ_TOO_LARGE, "line longer than %d bytes", CW_EVENT_MAX_BYTES);
         reject(r, offset, NULL, &rej);
-        return;
+    } else {
+        handle_line(r, line, len, offset);
     }
-    if (len > 0 && r->line[len - 1] == '\r')
-        len--;
-    if (!blank(r->line, len))
-        handle_line(r, r->line, len, offset);
+    return true;
 }
 
-static int blank(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return 0;
-    return 1;
-}
-
-/* Lines are split with memchr over fread blocks rather than fgets, so a NUL
- * byte inside a line is kept (and rejected by the decoder) instead of
- * silently cutting the line short. */
 int cw_replay_feed(cw_replay_t *r, FILE *in)
 {
-    size_t have = 0;  /* bytes of the current line in r->line */
-    int skipping = 0; /* inside a line that is already too long */
-    char block[1 << 16];
-    size_t n;
-    while ((n = fread(block, 1, sizeof(block), in)) > 0) {
-        const char *p = block, *end = block + n;
-        while (p < end) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            size_t chunk = (size_t)((nl ? nl : end) - p);
-            if (!skipping && have + chunk > CW_EVENT_MAX_BYTES) {
-                skipping = 1;
-            } else if (!skipping) {
-                memcpy(r->line + have, p, chunk);
-                have += chunk;
-            }
-            p += chunk;
-            if (!nl)
-                break;
-            p++; /* the newline */
-            end_line(r, have, skipping);
-            have = 0;
-            skipping = 0;
-        }
-    }
-    if (have > 0 || skipping)
-        end_line(r, have, skipping); /* last line without a newline */
-    return ferror(in) ? -1 : 0;
+    return cw_lines_read(in, CW_EVENT_MAX_BYTES, on_line, r, &r->stats.lines);
 }
 
 void cw_replay_finish(cw_replay_t *r, cw_replay_stats_t *stats)
