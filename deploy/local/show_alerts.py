@@ -1,13 +1,31 @@
 #!/usr/bin/python3
-"""Reads alert JSON lines (the alert topic via kcat) and prints one readable
-line each: date, kind, severity, case, subject, due date, Swedish title."""
+"""Prints the alerts of a topic as they arrive, one readable line each:
+date, kind, severity, case, subject, due date, Swedish title.
+
+show_alerts.py BOOTSTRAP TOPIC   (reads the topic with kcat; stops it on SIGTERM)
+show_alerts.py < alerts.jsonl"""
 import json
+import signal
+import subprocess
 import sys
 
 MARK = {"warning": "WARNING", "breach": "BREACH", "resolved": "RESOLVED",
         "withdrawn": "WITHDRAWN", "violation": "VIOLATION", "extended": "EXTENDED"}
 
-for line in sys.stdin:
+source, kcat = sys.stdin, None
+if len(sys.argv) == 3:
+    kcat = subprocess.Popen(["kcat", "-b", sys.argv[1], "-t", sys.argv[2], "-C", "-q", "-u",
+                             "-f", "%s\n"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    source = kcat.stdout
+
+    def stop(sig, frame):
+        kcat.terminate()
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+for line in source:
     try:
         a = json.loads(line)
     except ValueError:

@@ -313,6 +313,7 @@ class Registry:
     def __init__(self, schemas, user="u", password="p"):
         reg = self
         self.requests = 0
+        self.subjects = {}
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
 
         class H(BaseHTTPRequestHandler):
@@ -338,6 +339,31 @@ class Registry:
                     self.send_response(404)
                     self.end_headers()
                     self.wfile.write(body)
+
+            def do_POST(self):
+                """Registration (POST /subjects/S/versions): the id of an equal
+                schema, or a new one; idempotent like the real registry."""
+                reg.requests += 1
+                parts = self.path.split("/")
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Authorization") != f"Basic {token}":
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                if len(parts) != 4 or parts[1] != "subjects" or parts[3] != "versions":
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                schema = json.loads(body)["schema"]
+                found = [i for i, s in schemas.items() if s == schema]
+                sid = found[0] if found else max(list(schemas) + [100]) + 1
+                schemas[sid] = schema
+                reg.subjects.setdefault(parts[2], set()).add(sid)
+                out = json.dumps({"id": sid}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                self.end_headers()
+                self.wfile.write(out)
 
         self.server = HTTPServer(("127.0.0.1", 0), H)
         self.port = self.server.server_address[1]
