@@ -68,8 +68,11 @@ struct feed_http_s {
 
 /* ---- responses ---- */
 
+static __thread unsigned last_code; /* for the access log: one thread per connection */
+
 static void count(feed_http_t *h, unsigned code)
 {
+    last_code = code;
     int i = 0;
     while (i < N_CODES && codes[i] != (int)code)
         i++;
@@ -450,16 +453,9 @@ static bool authorized(const feed_http_t *h, struct MHD_Connection *conn)
     return strlen(given) == n && CRYPTO_memcmp(given, h->token, n) == 0;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-                              const char *method, const char *version, const char *upload_data,
-                              size_t *upload_size, void **con_cls)
+static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, const char *url,
+                                const char *method)
 {
-    feed_http_t *h = cls;
-    (void)version;
-    (void)upload_data;
-    (void)con_cls;
-    if (*upload_size) /* a body: refused below already; ignore what comes */
-        *upload_size = 0;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return send_error_with(h, conn, 405, "method not allowed", MHD_HTTP_HEADER_ALLOW,
                                "GET, HEAD");
@@ -494,6 +490,42 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     if (strcmp(url, "/metrics") == 0)
         return serve_metrics(h, conn);
     return send_error(h, conn, 404, "not found");
+}
+
+/* The route a URL took, for the access log: never the URL itself (case
+ * ids are in paths, filter values in queries). */
+static const char *route(const char *url)
+{
+    static const char *const fixed[] = {
+        "/",       "/index.html", "/app.js",       "/app.css",    "/healthz",
+        "/readyz", "/api/alerts", "/api/caseload", "/api/stream", "/metrics"};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        if (strcmp(url, fixed[i]) == 0)
+            return fixed[i];
+    return strncmp(url, "/api/cases/", 11) == 0 ? "/api/cases/{id}" : "(other)";
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_size, void **con_cls)
+{
+    feed_http_t *h = cls;
+    (void)version;
+    (void)upload_data;
+    (void)con_cls;
+    if (*upload_size) /* a body after a refusal: dropped */
+        *upload_size = 0;
+    last_code = 0;
+    enum MHD_Result r = dispatch(h, conn, url, method);
+    if (CW_LOG_ENABLED(CW_LOG_DEBUG)) {
+        static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"};
+        const char *m = "(other)";
+        for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+            if (strcmp(method, methods[i]) == 0)
+                m = methods[i];
+        cw_log(CW_LOG_DEBUG, "%s %s %u", m, route(url), last_code);
+    }
+    return r;
 }
 
 /* ---- start, stop ---- */
