@@ -144,10 +144,10 @@ function compare(a, b) {
 }
 
 function lawCell(a) {
-  const td = el("td", { class: "law" });
+  const td = el("div", { class: "law" }, el("span", { class: "muted", text: tr().c_law + ": " }));
   for (const ref of a.legal_ref || []) {
     const text = ref.law + (ref.ref ? " " + ref.ref : "");
-    const line = el("div");
+    const line = el("span", { class: "ref" });
     if (ref.url && /^https?:\/\//.test(ref.url)) line.append(el("a", { href: ref.url, rel: "noreferrer", target: "_blank", text }));
     else line.append(text);
     if (!ref.ref) line.append(el("span", { class: "muted", text: " (" + tr().unverified + ")" }));
@@ -166,12 +166,11 @@ function renderAlerts() {
   body.replaceChildren(...rows.map((a) => el("tr", { class: "alert-row" + (state.fresh.has(a.id) ? " new" : ""), "data-id": a.id, "data-kind": a.kind },
     el("td", {}, el("span", { class: "sev " + a.severity, text: tr().severity[a.severity] || a.severity })),
     el("td", { class: "kind " + a.kind, text: tr().kind[a.kind] || a.kind }),
-    el("td", {}, el("div", { class: "title", text: title(a) }), el("div", { class: "msg", text: message(a) })),
+    el("td", {}, el("div", { class: "title", text: title(a) }), el("div", { class: "msg", text: message(a) }), lawCell(a)),
     el("td", { class: "case", text: a.case + " · " + a.subject }),
     el("td", { text: muniName(a.municipality) + (a.unit ? " / " + a.unit : "") }),
     el("td", { text: a.due }),
-    el("td", { class: "num", text: String(a.days_overdue || 0) }),
-    lawCell(a))));
+    el("td", { class: "num", text: String(a.days_overdue || 0) }))));
   $("empty").hidden = rows.length > 0;
   $("shown").textContent = tr().shown(rows.length, state.alerts.size);
   for (const th of document.querySelectorAll("th[data-sort]")) {
@@ -261,7 +260,7 @@ function renderCaseload() {
   state.openCases = c.total.open_cases;
   $("caseload-note").textContent = tr().today(c.today, c.due_soon_days);
   const units = [...c.units].sort((x, y) => y.open_obligations - x.open_obligations).slice(0, 14);
-  const W = 360, row = 30, left = 150, top = 4;
+  const W = 380, row = 30, left = 170, top = 4;
   const max = Math.max(1, ...units.map((u) => u.open_obligations));
   const svg = el("svg", { viewBox: `0 0 ${W} ${top + units.length * row + 4}`, role: "img", "aria-label": tr().caseload, id: "caseload-chart" });
   units.forEach((u, i) => {
@@ -269,8 +268,8 @@ function renderCaseload() {
     const other = Math.max(0, u.open_obligations - u.overdue - u.due_soon);
     const g = el("g", { class: "unit-bar", "data-unit": u.unit, "data-municipality": u.municipality });
     const name = (u.unit || tr().no_unit);
-    g.append(el("text", { x: "0", y: String(y + 12), text: name.length > 24 ? name.slice(0, 23) + "…" : name }));
-    g.append(el("text", { x: "0", y: String(y + 24), class: "muted", text: muniName(u.municipality) + " · " + u.open_cases + " " + tr().cases }));
+    g.append(el("text", { x: "0", y: String(y + 12), text: name.length > 26 ? name.slice(0, 25) + "…" : name }));
+    g.append(el("text", { x: "0", y: String(y + 24), class: "muted", text: u.municipality + " · " + u.open_cases + " " + tr().cases }));
     let x = left;
     for (const [cls, n] of [["overdue", u.overdue], ["soon", u.due_soon], ["other", other]]) {
       if (!n) continue;
