@@ -108,6 +108,9 @@ void view_on_changelog(feed_view_t *v, const void *key, size_t key_len, const vo
 /* Drops the open alerts of cases the changelog never mentioned, older
  * than before_ts (their case ended and its tombstone was compacted away). */
 size_t view_drop_orphans(feed_view_t *v, int64_t before_ts);
+/* Forgets ended cases (kept so that their older alerts, read late, are not
+ * shown) whose end is older than before_ts. */
+size_t view_forget_ended(feed_view_t *v, int64_t before_ts);
 
 typedef struct {
     const char *municipality, *unit, *caseworker, *rule, *severity, *kind, *case_id;

@@ -24,6 +24,9 @@
  * start, are dropped once caught up: their case's tombstone was compacted
  * away. Younger ones may just be ahead of their snapshot. */
 #define ORPHAN_GRACE_MS (60 * 1000)
+/* Ended cases are remembered this long after their end once caught up:
+ * the two topics are read side by side, never this far apart. */
+#define ENDED_KEEP_MS (60 * 60 * 1000)
 
 typedef struct {
     const char *name;
@@ -214,6 +217,7 @@ int reader_run(const cw_conf_t *conf, feed_view_t *v, volatile sig_atomic_t *sto
                     {.name = cw_conf_get_str(conf, "feed.changelog_topic")}};
     bool assigned = false;
     int64_t started = mono_ms(), start_wall = wall_ms(), last_try = 0, last_warn = started;
+    int64_t last_forget = started;
     while (!*stop) {
         if (!assigned) {
             int64_t now = mono_ms();
@@ -237,8 +241,10 @@ int reader_run(const cw_conf_t *conf, feed_view_t *v, volatile sig_atomic_t *sto
             rd_kafka_message_destroy(m);
             m = n + 1 < 1000 ? rd_kafka_consumer_poll(rk, 0) : NULL;
         }
-        if (m)
-            rd_kafka_message_destroy(m);
+        if (atomic_load(&v->ready) && mono_ms() - last_forget >= 60000) {
+            last_forget = mono_ms();
+            view_forget_ended(v, wall_ms() - ENDED_KEEP_MS);
+        }
         if (!atomic_load(&v->ready) && caught_up(t)) {
             size_t orphans = view_drop_orphans(v, start_wall - ORPHAN_GRACE_MS);
             atomic_store(&v->ready, true);

@@ -450,6 +450,24 @@ size_t view_drop_orphans(feed_view_t *v, int64_t before_ts)
     return dropped;
 }
 
+size_t view_forget_ended(feed_view_t *v, int64_t before_ts)
+{
+    size_t n = 0;
+    pthread_rwlock_wrlock(&v->lock);
+    for (size_t i = 0; i < v->cases.cap;) {
+        feed_case_t *c = v->cases.slots[i].key ? v->cases.slots[i].value : NULL;
+        if (!c || !c->ended || c->alerts || c->ended_ts >= before_ts) {
+            i++;
+            continue;
+        }
+        cw_strmap_remove(&v->cases, c->id, strlen(c->id)); /* slot i refilled: look again */
+        free_case(c);
+        n++;
+    }
+    pthread_rwlock_unlock(&v->lock);
+    return n;
+}
+
 /* ---- readers ---- */
 
 static void raw(cw_jsonw_t *w, const char *json)
