@@ -329,12 +329,12 @@ def test_bad_requests(tmp):
         assert f.get("/healthz", method="HEAD")[0] == 200
         huge = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n"
         st = status_of(raw_request(f, huge))
-        assert st in (431, 400, 413), st
+        assert st == 431, st
         many = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + \
             b"".join(b"X-H%d: v\r\n" % i for i in range(5000)) + b"\r\n"
-        assert status_of(raw_request(f, many)) in (431, 400, 413)
+        assert status_of(raw_request(f, many)) == 431
         long_url = b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
-        assert status_of(raw_request(f, long_url)) in (414, 431, 400, 413)
+        assert status_of(raw_request(f, long_url)) == 414
         for garbage in (b"GARBAGE\r\n\r\n", b"\x00\xff\x16\x03\x01\r\n\r\n",
                         b"GET / HTTP/9.9\r\n\r\n", b"GET /healthz HTTP/1.1\r\n" + b"X" * 10):
             resp = raw_request(f, garbage)
