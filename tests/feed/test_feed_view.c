@@ -25,7 +25,7 @@ static void put(cw_jsonw_t *b, uint64_t v, int bytes)
 {
     char *p = cw_jsonw_extend(b, (size_t)bytes);
     for (int i = 0; i < bytes; i++)
-        p[i] = (char)(v >> (8 * i));
+        p[i] = i < 8 ? (char)(v >> (8 * i)) : 0;
 }
 
 static void put_str(cw_jsonw_t *b, const char *s)
@@ -49,7 +49,7 @@ static void snap(cw_jsonw_t *b, const char *id, bool closed, int n, const char *
     put(b, 0, 1 + 8 + 4 + 2);
     put(b, (uint64_t)n, 2);
     for (int i = 0; i < n; i++) {
-        char ref[8];
+        char ref[16];
         snprintf(ref, sizeof(ref), "R%d", i + 1);
         put_str(b, rule[i]);
         put(b, 0, 1); /* report */
