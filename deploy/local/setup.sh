@@ -10,6 +10,7 @@ librdkafka-dev libavro-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
 libcurl4-openssl-dev libssl-dev zlib1g-dev
 clang libclang-rt-14-dev
 kcat python3-avro python3-confluent-kafka python3-jsonschema
+chromium
 "
 
 missing=""

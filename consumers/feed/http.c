@@ -1,0 +1,620 @@
+/* The feed's HTTP server (libmicrohttpd, one thread per connection).
+ *
+ *   GET /                 the dashboard (HTML, CSS, JS embedded in the binary)
+ *   GET /api/alerts       open alerts; filters: municipality, unit, caseworker,
+ *                         rule, severity, kind, case; sort; limit
+ *   GET /api/caseload     open cases and obligations per municipality, unit, caseworker
+ *   GET /api/cases/{id}   one case: its obligations and open alerts
+ *   GET /api/stream       Server-Sent Events: each alert as it comes
+ *   GET /metrics          Prometheus text format
+ *   GET /healthz, /readyz liveness; caught up with both topics
+ *
+ * With feed.token set, /api/ and /metrics need "Authorization: Bearer
+ * TOKEN"; the dashboard's files, /healthz and /readyz carry no data and
+ * stay open (the dashboard asks for the token and sends it itself).
+ *
+ * SSE: the connection's thread waits in the content callback for its
+ * queue (thread per connection allows blocking there); a comment line
+ * keeps the connection alive every feed.sse_keepalive. The reader pushes
+ * into each client's bounded queue without waiting: a client whose queue
+ * is full is dropped (it reconnects and reloads /api/alerts). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "base/mem.h"
+#include "internal.h"
+
+extern const char cw_feed_index_html[], cw_feed_app_js[], cw_feed_app_css[];
+extern const size_t cw_feed_index_html_len, cw_feed_app_js_len, cw_feed_app_css_len;
+
+static const int codes[] = {200, 400, 401, 404, 405, 500, 503};
+#define N_CODES ((int)(sizeof(codes) / sizeof(codes[0])))
+
+typedef struct sse_client_s {
+    struct sse_client_s *next;
+    feed_http_t *h;
+    pthread_cond_t cond;
+    char **q; /* ring of SSE messages */
+    size_t head, n;
+    bool dropped;
+    char *cur; /* the message being written */
+    size_t cur_len, cur_off;
+} sse_client_t;
+
+struct feed_http_s {
+    struct MHD_Daemon *d;
+    const cw_conf_t *conf;
+    feed_view_t *view;
+    const char *token;
+    int64_t keepalive_ms;
+    size_t queue_max, clients_max;
+    int soon_days;
+    pthread_mutex_t mu; /* clients, stopping */
+    sse_client_t *clients;
+    size_t n_clients;
+    bool stopping;
+    atomic_uint_fast64_t requests[N_CODES + 1]; /* last: any other code */
+};
+
+/* ---- responses ---- */
+
+static __thread unsigned last_code; /* for the access log: one thread per connection */
+
+static void count(feed_http_t *h, unsigned code)
+{
+    last_code = code;
+    int i = 0;
+    while (i < N_CODES && codes[i] != (int)code)
+        i++;
+    atomic_fetch_add(&h->requests[i], 1);
+}
+
+static enum MHD_Result send_response(feed_http_t *h, struct MHD_Connection *conn, unsigned code,
+                                     struct MHD_Response *r, const char *type)
+{
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    if (strncmp(type, "text/html", 9) != 0 && strncmp(type, "text/css", 8) != 0 &&
+        strncmp(type, "text/javascript", 15) != 0)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_response(conn, code, r);
+    MHD_destroy_response(r);
+    count(h, code);
+    return ret;
+}
+
+static enum MHD_Result send_static(feed_http_t *h, struct MHD_Connection *conn, unsigned code,
+                                   const char *body, size_t len, const char *type)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    return send_response(h, conn, code, r, type);
+}
+
+static enum MHD_Result send_text(feed_http_t *h, struct MHD_Connection *conn, unsigned code,
+                                 const char *text)
+{
+    return send_static(h, conn, code, text, strlen(text), "text/plain; charset=utf-8");
+}
+
+/* Sends w's buffer (handed over to MHD). */
+static enum MHD_Result send_buffer(feed_http_t *h, struct MHD_Connection *conn, unsigned code,
+                                   cw_jsonw_t *w, const char *type)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(w->len, w->p ? w->p : (char *)"", MHD_RESPMEM_MUST_COPY);
+    cw_jsonw_free(w);
+    if (!r)
+        return MHD_NO;
+    return send_response(h, conn, code, r, type);
+}
+
+#define JSON "application/json; charset=utf-8"
+
+/* {"error": message}, with one extra header if name is not NULL. */
+static enum MHD_Result send_error_with(feed_http_t *h, struct MHD_Connection *conn, unsigned code,
+                                       const char *message, const char *name, const char *value)
+{
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    cw_jsonw_begin_object(&w);
+    cw_jsonw_kv_string(&w, "error", message);
+    cw_jsonw_end_object(&w);
+    struct MHD_Response *r = MHD_create_response_from_buffer(w.len, w.p, MHD_RESPMEM_MUST_COPY);
+    cw_jsonw_free(&w);
+    if (!r)
+        return MHD_NO;
+    if (name)
+        MHD_add_response_header(r, name, value);
+    return send_response(h, conn, code, r, JSON);
+}
+
+static enum MHD_Result send_error(feed_http_t *h, struct MHD_Connection *conn, unsigned code,
+                                  const char *message)
+{
+    return send_error_with(h, conn, code, message, NULL, NULL);
+}
+
+/* ---- SSE ---- */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void http_publish(const char *data, size_t len, uint64_t seq, void *opaque)
+{
+    feed_http_t *h = opaque;
+    char head[64];
+    int hl =
+        snprintf(head, sizeof(head), "id: %llu\nevent: alert\ndata: ", (unsigned long long)seq);
+    pthread_mutex_lock(&h->mu);
+    for (sse_client_t *c = h->clients; c; c = c->next) {
+        if (c->dropped)
+            continue;
+        if (c->n == h->queue_max) {
+            c->dropped = true; /* slow: it reconnects and reloads */
+            atomic_fetch_add(&h->view->n.sse_dropped, 1);
+            cw_log(CW_LOG_INFO, "an SSE client fell %zu events behind: dropped", h->queue_max);
+        } else {
+            char *m = cw_malloc((size_t)hl + len + 3);
+            memcpy(m, head, (size_t)hl);
+            memcpy(m + hl, data, len);
+            memcpy(m + hl + len, "\n\n", 3);
+            c->q[(c->head + c->n) % h->queue_max] = m;
+            c->n++;
+        }
+        pthread_cond_signal(&c->cond);
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    sse_client_t *c = cls;
+    feed_http_t *h = c->h;
+    (void)pos;
+    pthread_mutex_lock(&h->mu);
+    int64_t deadline = mono_ms() + h->keepalive_ms;
+    for (;;) {
+        if (c->cur) {
+            size_t n = c->cur_len - c->cur_off < max ? c->cur_len - c->cur_off : max;
+            memcpy(buf, c->cur + c->cur_off, n);
+            c->cur_off += n;
+            if (c->cur_off == c->cur_len) {
+                free(c->cur);
+                c->cur = NULL;
+            }
+            pthread_mutex_unlock(&h->mu);
+            return (ssize_t)n;
+        }
+        if (h->stopping || c->dropped) {
+            pthread_mutex_unlock(&h->mu);
+            return c->dropped ? MHD_CONTENT_READER_END_WITH_ERROR
+                              : MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        if (c->n > 0) {
+            c->cur = c->q[c->head];
+            c->head = (c->head + 1) % h->queue_max;
+            c->n--;
+            c->cur_len = strlen(c->cur);
+            c->cur_off = 0;
+            atomic_fetch_add(&h->view->n.sse_sent, 1);
+            continue;
+        }
+        int64_t now = mono_ms();
+        if (now >= deadline) {
+            c->cur = cw_strdup(": keep-alive\n\n");
+            c->cur_len = strlen(c->cur);
+            c->cur_off = 0;
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t wait = deadline - now;
+        ts.tv_sec += wait / 1000;
+        ts.tv_nsec += (wait % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&c->cond, &h->mu, &ts);
+    }
+}
+
+static void sse_free(void *cls)
+{
+    sse_client_t *c = cls;
+    feed_http_t *h = c->h;
+    pthread_mutex_lock(&h->mu);
+    for (sse_client_t **pp = &h->clients; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    h->n_clients--;
+    pthread_mutex_unlock(&h->mu);
+    for (size_t i = 0; i < c->n; i++)
+        free(c->q[(c->head + i) % h->queue_max]);
+    free(c->q);
+    free(c->cur);
+    pthread_cond_destroy(&c->cond);
+    free(c);
+}
+
+static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn)
+{
+    pthread_mutex_lock(&h->mu);
+    if (h->stopping || h->n_clients >= h->clients_max) {
+        pthread_mutex_unlock(&h->mu);
+        return send_error(h, conn, 503, "too many stream clients");
+    }
+    sse_client_t *c = cw_calloc(1, sizeof(*c));
+    c->h = h;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    c->q = cw_calloc(h->queue_max, sizeof(char *));
+    /* something at once, so the client sees the stream open */
+    c->cur = cw_strdup("retry: 3000\n: casewatch-feed alert stream\n\n");
+    c->cur_len = strlen(c->cur);
+    c->next = h->clients;
+    h->clients = c;
+    h->n_clients++;
+    pthread_mutex_unlock(&h->mu);
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, c, sse_free);
+    if (!r) {
+        sse_free(c);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    return send_response(h, conn, 200, r, "text/event-stream; charset=utf-8");
+}
+
+/* ---- API ---- */
+
+static const char *arg(struct MHD_Connection *conn, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+    return v && v[0] ? v : NULL;
+}
+
+static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
+{
+    feed_filter_t f = {
+        .municipality = arg(conn, "municipality"),
+        .unit = arg(conn, "unit"),
+        .caseworker = arg(conn, "caseworker"),
+        .rule = arg(conn, "rule"),
+        .severity = arg(conn, "severity"),
+        .kind = arg(conn, "kind"),
+        .case_id = arg(conn, "case"),
+        .sort = arg(conn, "sort"),
+        .limit = 1000,
+    };
+    const char *limit = arg(conn, "limit");
+    if (limit) {
+        char *end;
+        errno = 0;
+        long n = strtol(limit, &end, 10);
+        if (errno || *end || n < 1 || n > 100000)
+            return send_error(h, conn, 400, "limit: a number from 1 to 100000");
+        f.limit = (size_t)n;
+    }
+    if (f.severity && cw_severity_lookup(f.severity) < 0)
+        return send_error(h, conn, 400, "severity: critical, high, medium or low");
+    if (f.kind && cw_alert_kind_lookup(f.kind) < 0)
+        return send_error(h, conn, 400, "kind: warning, breach or violation");
+    static const char *const sorts[] = {"severity", "due", "at", "municipality", "unit", "rule"};
+    bool sort_ok = !f.sort;
+    for (int i = 0; !sort_ok && i < 6; i++)
+        sort_ok = strcmp(f.sort, sorts[i]) == 0;
+    if (!sort_ok)
+        return send_error(h, conn, 400, "sort: severity, due, at, municipality, unit or rule");
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    view_alerts_json(h->view, &f, &w);
+    return send_buffer(h, conn, 200, &w, JSON);
+}
+
+static cw_date_t today(const feed_http_t *h)
+{
+    return cw_time_local_date(feed_now(h->conf));
+}
+
+static enum MHD_Result serve_caseload(feed_http_t *h, struct MHD_Connection *conn)
+{
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    view_caseload_json(h->view, today(h), h->soon_days, &w);
+    return send_buffer(h, conn, 200, &w, JSON);
+}
+
+static enum MHD_Result serve_case(feed_http_t *h, struct MHD_Connection *conn, const char *id)
+{
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    if (!id[0] || strlen(id) > CW_ID_MAX || !view_case_json(h->view, id, today(h), &w)) {
+        cw_jsonw_free(&w);
+        return send_error(h, conn, 404, "no such case");
+    }
+    return send_buffer(h, conn, 200, &w, JSON);
+}
+
+static void printw(cw_jsonw_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void printw(cw_jsonw_t *w, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        cw_jsonw_append(w, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static void metric(cw_jsonw_t *w, const char *name, const char *type, const char *help)
+{
+    printw(w, "# HELP casewatch_feed_%s %s\n# TYPE casewatch_feed_%s %s\n", name, help, name, type);
+}
+
+#define U(x) ((unsigned long long)atomic_load(&(x)))
+
+static enum MHD_Result serve_metrics(feed_http_t *h, struct MHD_Connection *conn)
+{
+    feed_view_t *v = h->view;
+    uint64_t open_alerts, open_cases;
+    view_gauges(v, &open_alerts, &open_cases);
+    pthread_mutex_lock(&h->mu);
+    size_t clients = h->n_clients;
+    pthread_mutex_unlock(&h->mu);
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    metric(&w, "alerts_consumed_total", "counter", "Valid alerts read from the alert topic.");
+    for (int k = 0; k < CW_ALERT__COUNT; k++)
+        printw(&w, "casewatch_feed_alerts_consumed_total{kind=\"%s\"} %llu\n",
+               cw_alert_kind_name(k), U(v->n.alerts_by_kind[k]));
+    metric(&w, "alerts_duplicate_total", "counter",
+           "Alerts dropped as exact duplicates (an id already applied to the case).");
+    printw(&w, "casewatch_feed_alerts_duplicate_total %llu\n", U(v->n.alerts_duplicate));
+    metric(&w, "alerts_stale_total", "counter",
+           "Alerts dropped as older than what is known (from before their case ended).");
+    printw(&w, "casewatch_feed_alerts_stale_total %llu\n", U(v->n.alerts_stale));
+    metric(&w, "changelog_records_total", "counter", "Changelog records read.");
+    printw(&w, "casewatch_feed_changelog_records_total{type=\"snapshot\"} %llu\n",
+           U(v->n.snapshots));
+    printw(&w, "casewatch_feed_changelog_records_total{type=\"tombstone\"} %llu\n",
+           U(v->n.tombstones));
+    metric(&w, "bad_records_total", "counter", "Records that could not be read, by reason.");
+    static const char *const topics[2] = {"alert", "changelog"};
+    for (int t = 0; t < 2; t++)
+        for (int r = 0; r < BAD__COUNT; r++)
+            printw(&w, "casewatch_feed_bad_records_total{topic=\"%s\",reason=\"%s\"} %llu\n",
+                   topics[t], feed_bad_names[r], U(v->n.bad[t][r]));
+    metric(&w, "open_alerts", "gauge", "Alerts open now (warnings, breaches, violations).");
+    printw(&w, "casewatch_feed_open_alerts %llu\n", (unsigned long long)open_alerts);
+    metric(&w, "open_cases", "gauge", "Open cases known from the changelog.");
+    printw(&w, "casewatch_feed_open_cases %llu\n", (unsigned long long)open_cases);
+    metric(&w, "sse_clients", "gauge", "Connected alert stream clients.");
+    printw(&w, "casewatch_feed_sse_clients %zu\n", clients);
+    metric(&w, "sse_events_total", "counter", "Events handed to stream clients.");
+    printw(&w, "casewatch_feed_sse_events_total %llu\n", U(v->n.sse_sent));
+    metric(&w, "sse_clients_dropped_total", "counter",
+           "Stream clients dropped for falling behind.");
+    printw(&w, "casewatch_feed_sse_clients_dropped_total %llu\n", U(v->n.sse_dropped));
+    metric(&w, "http_requests_total", "counter",
+           "HTTP requests answered by the feed, by status (protocol errors that "
+           "libmicrohttpd answers itself are not counted).");
+    for (int i = 0; i <= N_CODES; i++) {
+        if (i < N_CODES)
+            printw(&w, "casewatch_feed_http_requests_total{code=\"%d\"} %llu\n", codes[i],
+                   U(h->requests[i]));
+        else
+            printw(&w, "casewatch_feed_http_requests_total{code=\"other\"} %llu\n",
+                   U(h->requests[i]));
+    }
+    metric(&w, "ready", "gauge", "1 once both topics were read up to their end at start.");
+    printw(&w, "casewatch_feed_ready %d\n", atomic_load(&v->ready) ? 1 : 0);
+    return send_buffer(h, conn, 200, &w, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+/* ---- routing ---- */
+
+static bool authorized(const feed_http_t *h, struct MHD_Connection *conn)
+{
+    if (!h->token)
+        return true;
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+        return false;
+    const char *given = auth + 7;
+    size_t n = strlen(h->token);
+    return strlen(given) == n && CRYPTO_memcmp(given, h->token, n) == 0;
+}
+
+static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, const char *url,
+                                const char *method)
+{
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return send_error_with(h, conn, 405, "method not allowed", MHD_HTTP_HEADER_ALLOW,
+                               "GET, HEAD");
+    if (strcmp(url, "/healthz") == 0)
+        return send_text(h, conn, 200, "ok\n");
+    if (strcmp(url, "/readyz") == 0)
+        return atomic_load(&h->view->ready) ? send_text(h, conn, 200, "ready\n")
+                                            : send_text(h, conn, 503, "catching up\n");
+    if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
+        return send_static(h, conn, 200, cw_feed_index_html, cw_feed_index_html_len,
+                           "text/html; charset=utf-8");
+    if (strcmp(url, "/app.js") == 0)
+        return send_static(h, conn, 200, cw_feed_app_js, cw_feed_app_js_len,
+                           "text/javascript; charset=utf-8");
+    if (strcmp(url, "/app.css") == 0)
+        return send_static(h, conn, 200, cw_feed_app_css, cw_feed_app_css_len,
+                           "text/css; charset=utf-8");
+    bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/metrics") == 0;
+    if (!api)
+        return send_error(h, conn, 404, "not found");
+    if (!authorized(h, conn))
+        return send_error_with(h, conn, 401, "unauthorized", MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                               "Bearer realm=\"casewatch\"");
+    if (strcmp(url, "/api/alerts") == 0)
+        return serve_alerts(h, conn);
+    if (strcmp(url, "/api/caseload") == 0)
+        return serve_caseload(h, conn);
+    if (strncmp(url, "/api/cases/", 11) == 0)
+        return serve_case(h, conn, url + 11);
+    if (strcmp(url, "/api/stream") == 0)
+        return serve_stream(h, conn);
+    if (strcmp(url, "/metrics") == 0)
+        return serve_metrics(h, conn);
+    return send_error(h, conn, 404, "not found");
+}
+
+/* The route a URL took, for the access log: never the URL itself (case
+ * ids are in paths, filter values in queries). */
+static const char *route(const char *url)
+{
+    static const char *const fixed[] = {
+        "/",       "/index.html", "/app.js",       "/app.css",    "/healthz",
+        "/readyz", "/api/alerts", "/api/caseload", "/api/stream", "/metrics"};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        if (strcmp(url, fixed[i]) == 0)
+            return fixed[i];
+    return strncmp(url, "/api/cases/", 11) == 0 ? "/api/cases/{id}" : "(other)";
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_size, void **con_cls)
+{
+    feed_http_t *h = cls;
+    (void)version;
+    (void)upload_data;
+    (void)con_cls;
+    if (*upload_size) /* a body after a refusal: dropped */
+        *upload_size = 0;
+    last_code = 0;
+    enum MHD_Result r = dispatch(h, conn, url, method);
+    if (CW_LOG_ENABLED(CW_LOG_DEBUG)) {
+        static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"};
+        const char *m = "(other)";
+        for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+            if (strcmp(method, methods[i]) == 0)
+                m = methods[i];
+        cw_log(CW_LOG_DEBUG, "%s %s %u", m, route(url), last_code);
+    }
+    return r;
+}
+
+/* ---- start, stop ---- */
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
+                         char *errstr, size_t errstr_size)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    size_t hl = colon ? (size_t)(colon - listen) : 0;
+    if (!colon || hl == 0 || hl >= sizeof(host) || !colon[1]) {
+        snprintf(errstr, errstr_size, "feed.listen: HOST:PORT expected");
+        return false;
+    }
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') { /* [::1]:8080 */
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = '\0';
+    }
+    struct addrinfo hints = {.ai_flags = AI_NUMERICSERV | AI_PASSIVE,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_family = AF_UNSPEC},
+                    *res = NULL;
+    int rc = getaddrinfo(host, colon + 1, &hints, &res);
+    if (rc != 0 || !res) {
+        snprintf(errstr, errstr_size, "feed.listen: %s", gai_strerror(rc));
+        return false;
+    }
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return true;
+}
+
+feed_http_t *http_start(const cw_conf_t *conf, feed_view_t *view, char *errstr, size_t errstr_size)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (!parse_listen(cw_conf_get_str(conf, "feed.listen"), &ss, &sl, errstr, errstr_size))
+        return NULL;
+    feed_http_t *h = cw_calloc(1, sizeof(*h));
+    h->conf = conf;
+    h->view = view;
+    h->token = cw_conf_get_str(conf, "feed.token");
+    if (h->token && !h->token[0])
+        h->token = NULL;
+    h->keepalive_ms = cw_conf_get_int(conf, "feed.sse_keepalive");
+    h->queue_max = (size_t)cw_conf_get_int(conf, "feed.sse_queue");
+    h->clients_max = (size_t)cw_conf_get_int(conf, "feed.sse_max_clients");
+    h->soon_days = (int)cw_conf_get_int(conf, "feed.due_soon_days");
+    pthread_mutex_init(&h->mu, NULL);
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_POLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    h->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cw_conf_get_int(conf, "feed.max_connections"),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cw_conf_get_int(conf, "feed.idle_timeout") / 1000,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)64, MHD_OPTION_END);
+    if (!h->d) {
+        snprintf(errstr, errstr_size, "feed.listen %s: cannot listen (%s)",
+                 cw_conf_get_str(conf, "feed.listen"), strerror(errno));
+        pthread_mutex_destroy(&h->mu);
+        free(h);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    char addr[INET6_ADDRSTRLEN] = "?";
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
+    else
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+    cw_log(CW_LOG_INFO, "listening on http://%s%s%s:%u/ (%s)", ss.ss_family == AF_INET6 ? "[" : "",
+           addr, ss.ss_family == AF_INET6 ? "]" : "", info ? (unsigned)info->port : 0,
+           h->token ? "bearer token required for /api and /metrics" : "no token");
+    return h;
+}
+
+void http_stop(feed_http_t *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->mu);
+    h->stopping = true;
+    for (sse_client_t *c = h->clients; c; c = c->next)
+        pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&h->mu);
+    MHD_stop_daemon(h->d);
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+}

@@ -1,0 +1,145 @@
+/* casewatch-feed internals: the view (view.c: open alerts and caseload in
+ * memory, their JSON), the reader (reader.c: both topics from the start),
+ * the HTTP server (http.c: API, SSE, metrics, the embedded dashboard).
+ *
+ * Threads: the main thread runs the reader and is the only writer of the
+ * view; libmicrohttpd runs one thread per connection, which read the view
+ * under its read lock. SSE clients have their own queues and lock. */
+#ifndef CW_FEED_INTERNAL_H
+#define CW_FEED_INTERNAL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/conf.h"
+#include "base/jsonw.h"
+#include "base/strmap.h"
+#include "base/time.h"
+#include "engine/snapshot_view.h"
+#include "model/alert.h"
+
+extern const cw_conf_prop_t cw_feed_props[];
+extern const size_t cw_feed_n_props;
+
+/* ---- the view ---- */
+
+#define FEED_RULE_MAX 128
+
+typedef struct feed_case_s feed_case_t;
+
+/* One open alert (warning, breach, violation) as read from the topic. */
+typedef struct feed_alert_s {
+    struct feed_alert_s *next; /* in its case */
+    feed_case_t *c;
+    char id[CW_ALERT_ID_SIZE * 2];
+    cw_alert_kind_t kind;
+    cw_severity_t severity;
+    char rule[FEED_RULE_MAX + 1];
+    char subject[CW_SUBJECT_MAX + 1];
+    char municipality[CW_KOMMUN_LEN + 1];
+    char unit[CW_NAME_MAX + 1];
+    char caseworker[CW_NAME_MAX + 1];
+    cw_date_t due;
+    cw_instant_t at;
+    int64_t ts;   /* Kafka timestamp (ms): orders it against the case's snapshots */
+    uint64_t seq; /* arrival order */
+    char *json;   /* the alert, re-serialised compact */
+} feed_alert_t;
+
+struct feed_case_s {
+    const char *id; /* owned by the case map */
+    bool have_snap; /* snap holds the latest snapshot */
+    bool ended;     /* closed or transferred (closed flag or tombstone) */
+    int64_t snap_ts, ended_ts;
+    cw_snapshot_summary_t snap;
+    feed_alert_t *alerts;
+    uint64_t *seen; /* hashes of the alert ids applied (duplicates are dropped) */
+    size_t n_seen, cap_seen;
+};
+
+enum {
+    BAD_TOO_LARGE,
+    BAD_EMPTY,
+    BAD_ENCODING, /* not JSON (e.g. Avro alerts) */
+    BAD_JSON,
+    BAD_FIELD, /* a required field missing or invalid */
+    BAD_SNAPSHOT,
+    BAD_KEY, /* changelog key missing or not the snapshot's case */
+    BAD__COUNT
+};
+extern const char *const feed_bad_names[BAD__COUNT];
+
+typedef struct {
+    atomic_uint_fast64_t alerts_consumed, alerts_duplicate, alerts_stale;
+    atomic_uint_fast64_t alerts_by_kind[CW_ALERT__COUNT];
+    atomic_uint_fast64_t snapshots, tombstones;
+    atomic_uint_fast64_t bad[2][BAD__COUNT]; /* [0] alert topic, [1] changelog */
+    atomic_uint_fast64_t sse_sent, sse_dropped;
+} feed_counters_t;
+
+/* Called under the view's write lock for every alert applied once the view
+ * is ready: the SSE event's data ({"open":bool,"alert":{...}}). */
+typedef void(feed_publish_cb_t)(const char *data, size_t len, uint64_t seq, void *opaque);
+
+typedef struct {
+    pthread_rwlock_t lock;
+    cw_strmap_t cases;
+    size_t n_open_cases; /* with a snapshot, not ended */
+    uint64_t seq;
+    atomic_bool ready;
+    feed_counters_t n;
+    feed_publish_cb_t *publish;
+    void *publish_opaque;
+    cw_jsonw_t scratch; /* SSE event building (writer only) */
+} feed_view_t;
+
+void view_init(feed_view_t *v);
+void view_free(feed_view_t *v);
+
+/* Writer side (the reader thread); each takes the write lock. ts: the
+ * record's Kafka timestamp in ms. */
+void view_on_alert(feed_view_t *v, const void *value, size_t len, int64_t ts, int partition,
+                   int64_t offset);
+void view_on_changelog(feed_view_t *v, const void *key, size_t key_len, const void *value,
+                       size_t len, int64_t ts, int partition, int64_t offset);
+/* Drops the open alerts of cases the changelog never mentioned, older
+ * than before_ts (their case ended and its tombstone was compacted away). */
+size_t view_drop_orphans(feed_view_t *v, int64_t before_ts);
+/* Forgets ended cases (kept so that their older alerts, read late, are not
+ * shown) whose end is older than before_ts. */
+size_t view_forget_ended(feed_view_t *v, int64_t before_ts);
+
+typedef struct {
+    const char *municipality, *unit, *caseworker, *rule, *severity, *kind, *case_id;
+    const char *sort; /* severity (default), due, at, municipality, unit, rule */
+    size_t limit;
+} feed_filter_t;
+
+/* Readers (HTTP threads); each takes the read lock. */
+void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out);
+void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw_t *out);
+bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t *out);
+/* Gauges: open (visible) alerts, open cases. */
+void view_gauges(feed_view_t *v, uint64_t *open_alerts, uint64_t *open_cases);
+
+/* ---- HTTP ---- */
+
+typedef struct feed_http_s feed_http_t;
+
+feed_http_t *http_start(const cw_conf_t *conf, feed_view_t *view, char *errstr, size_t errstr_size);
+void http_stop(feed_http_t *h);
+/* The SSE publisher for view->publish (opaque: the server). */
+void http_publish(const char *data, size_t len, uint64_t seq, void *opaque);
+
+/* ---- the reader ---- */
+
+/* Reads both topics from the beginning until *stop; 0 on a clean stop. */
+int reader_run(const cw_conf_t *conf, feed_view_t *view, volatile sig_atomic_t *stop);
+
+/* The wall clock (ms), or the instant in feed.clock_file (tests). */
+cw_instant_t feed_now(const cw_conf_t *conf);
+
+#endif

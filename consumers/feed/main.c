@@ -1,0 +1,139 @@
+/* casewatch-feed [--config FILE] [--print-config]
+ *
+ * What a supervisor opens: reads the alert topic and the case-state
+ * changelog from the beginning, keeps open alerts and the caseload in
+ * memory, and serves them over HTTP (dashboard, JSON API, SSE, metrics).
+ *
+ * Configuration: FILE (key = value), then CASEWATCH_* environment
+ * variables; kafka.* keys go to librdkafka verbatim. SIGTERM/SIGINT stop
+ * it (stream clients are ended, the server closes). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "internal.h"
+
+static const char *const levels[] = {"error", "warn", "info", "debug", NULL};
+
+const cw_conf_prop_t cw_feed_props[] = {
+    {"feed.listen", CW_CONF_STRING, "127.0.0.1:8080", 0, 0, NULL, 0,
+     "HOST:PORT to serve HTTP on (loopback by default; port 0 picks a free one, logged)"},
+    {"feed.token", CW_CONF_STRING, NULL, 0, 0, NULL, CW_CONF_SECRET,
+     "bearer token for /api and /metrics (unset: no authentication)"},
+    {"feed.alert_topic", CW_CONF_STRING, "case-alerts", 0, 0, NULL, 0,
+     "the processor's alert topic (JSON alerts)"},
+    {"feed.changelog_topic", CW_CONF_STRING, "casewatch-state", 0, 0, NULL, 0,
+     "the processor's compacted case-state changelog"},
+    {"feed.group_id", CW_CONF_STRING, "casewatch-feed", 0, 0, NULL, 0,
+     "group.id librdkafka requires; the feed assigns partitions itself, never joins or commits"},
+    {"feed.due_soon_days", CW_CONF_INT, "7", 0, 366, NULL, 0,
+     "caseload: obligations due within this many days count as due soon"},
+    {"feed.sse_keepalive", CW_CONF_DURATION, "15s", 100, 3600000, NULL, 0,
+     "a comment line on idle alert streams this often"},
+    {"feed.sse_queue", CW_CONF_INT, "256", 1, 100000, NULL, 0,
+     "events queued per stream client; a client that falls further behind is dropped"},
+    {"feed.sse_max_clients", CW_CONF_INT, "32", 1, 10000, NULL, 0, "concurrent stream clients"},
+    {"feed.max_connections", CW_CONF_INT, "64", 2, 10000, NULL, 0,
+     "concurrent HTTP connections (one thread each)"},
+    {"feed.idle_timeout", CW_CONF_DURATION, "60s", 1000, 3600000, NULL, 0,
+     "an HTTP connection idle (or not reading) this long is closed"},
+    {"feed.clock_file", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
+     "tests: read today's date as an RFC 3339 time from this file"},
+    {"time.zone", CW_CONF_STRING, "Europe/Stockholm", 0, 0, NULL, 0, "the legal time zone"},
+    {"log.level", CW_CONF_ENUM, "info", 0, 0, levels, 0, "log level"},
+    {"log.hash_key", CW_CONF_STRING, NULL, 0, 0, NULL, CW_CONF_SECRET,
+     "key for the hashes that stand for case ids in logs (random per run if unset)"},
+};
+const size_t cw_feed_n_props = sizeof(cw_feed_props) / sizeof(cw_feed_props[0]);
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static cw_conf_t *load_conf(int argc, char **argv, int *print)
+{
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"print-config", no_argument, NULL, 'p'},
+                                         {NULL, 0, NULL, 0}};
+    const char *path = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'c')
+            path = optarg;
+        else if (c == 'p')
+            *print = 1;
+        else
+            return NULL;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "casewatch-feed: unexpected argument\n");
+        return NULL;
+    }
+    char err[512];
+    cw_conf_t *conf = cw_conf_new(cw_feed_props, cw_feed_n_props);
+    if ((path && cw_conf_load_file(conf, path, err, sizeof(err)) != CW_OK) ||
+        cw_conf_load_env(conf, "CASEWATCH_", err, sizeof(err)) != CW_OK ||
+        cw_conf_check(conf, err, sizeof(err)) != CW_OK) {
+        fprintf(stderr, "casewatch-feed: %s\n", err);
+        cw_conf_destroy(conf);
+        return NULL;
+    }
+    return conf;
+}
+
+int main(int argc, char **argv)
+{
+    int print = 0, rc = 1;
+    cw_conf_t *conf = load_conf(argc, argv, &print);
+    if (!conf)
+        return 2;
+    if (print) {
+        cw_conf_dump(conf, stdout);
+        cw_conf_destroy(conf);
+        return 0;
+    }
+    cw_log_level_t level = CW_LOG_INFO;
+    cw_log_level_parse(cw_conf_get_str(conf, "log.level"), &level);
+    cw_log_init("feed", level);
+    const char *key = cw_conf_get_str(conf, "log.hash_key");
+    if (key)
+        cw_log_set_hash_key(key, strlen(key));
+    char err[512];
+    if (cw_time_init(cw_conf_get_str(conf, "time.zone"), err, sizeof(err)) != CW_OK) {
+        cw_log(CW_LOG_ERROR, "start-up: %s", err);
+        cw_conf_destroy(conf);
+        return 1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    feed_view_t view;
+    view_init(&view);
+    feed_http_t *http = http_start(conf, &view, err, sizeof(err));
+    if (!http) {
+        cw_log(CW_LOG_ERROR, "start-up: %s", err);
+    } else {
+        pthread_rwlock_wrlock(&view.lock);
+        view.publish = http_publish;
+        view.publish_opaque = http;
+        pthread_rwlock_unlock(&view.lock);
+        rc = reader_run(conf, &view, &stop);
+        pthread_rwlock_wrlock(&view.lock);
+        view.publish = NULL;
+        pthread_rwlock_unlock(&view.lock);
+        http_stop(http);
+        cw_log(CW_LOG_INFO, "stopped");
+    }
+    view_free(&view);
+    cw_conf_destroy(conf);
+    return rc;
+}
