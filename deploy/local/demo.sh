@@ -29,7 +29,7 @@ else
     cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     # Only what the demo runs: a newcomer waits for four programs, not the tests.
     cmake --build build -j "$jobs" --target casewatch-broker casewatch-processor \
-        casewatch-simulate >/dev/null
+        casewatch-simulate casewatch-feed >/dev/null
     bin=$root/build
 fi
 
@@ -87,6 +87,7 @@ if [ -x "$bin/consumers/feed/casewatch-feed" ]; then
     cat >"$tmp/feed.conf" <<CONF
 kafka.bootstrap.servers = $bootstrap
 feed.listen = 127.0.0.1:$port
+feed.clock_file = $tmp/clock
 CONF
     "$bin/consumers/feed/casewatch-feed" --config "$tmp/feed.conf" 2>"$tmp/feed.log" &
     pids="$pids $!"

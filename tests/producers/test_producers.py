@@ -291,9 +291,9 @@ def test_produce_kafka(tmp):
 
 def test_demo(tmp):
     """The README's demo command, bounded: it starts the broker, the
-    processor (and the feed when built) and the simulator, shows warnings,
-    breaches and resolutions within half a minute, and stops everything by
-    itself, leaving nothing running."""
+    processor, the feed and the simulator, shows warnings, breaches and
+    resolutions within half a minute (and the dashboard's API has them),
+    and stops everything by itself, leaving nothing running."""
     import socket
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -301,21 +301,37 @@ def test_demo(tmp):
     s.close()
     env = dict(os.environ, CASEWATCH_BUILD=BUILD, CASEWATCH_DEMO_PORT=str(port))
     t0 = time.time()
-    p = subprocess.run([os.path.join(ROOT, "deploy/local/demo.sh"), "--for", "25"], env=env,
-                       capture_output=True, text=True, timeout=120)
+    proc = subprocess.Popen([os.path.join(ROOT, "deploy/local/demo.sh"), "--for", "25"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Midway, the dashboard's API shows open alerts and caseload.
+    import urllib.request
+    time.sleep(18)
+    api = {}
+    for path in ("/api/alerts?limit=5", "/api/caseload"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+            api[path] = json.load(r)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+        page = r.read().decode()
+    out, err = proc.communicate(timeout=120)
     took = time.time() - t0
-    assert p.returncode == 0, (p.returncode, p.stdout[-1500:], p.stderr[-1500:])
-    lines = p.stdout.splitlines()
+    assert proc.returncode == 0, (proc.returncode, out[-1500:], err[-1500:])
+    assert api["/api/alerts?limit=5"]["total"] > 0, api["/api/alerts?limit=5"]
+    assert api["/api/caseload"]["total"]["open_cases"] > 0, api["/api/caseload"]["total"]
+    assert "casewatch" in page
+    assert f"dashboard: http://127.0.0.1:{port}/" in out
+    lines = out.splitlines()
     kinds = collections.Counter(l.split()[1] for l in lines if l[:2] == "20" and len(l.split()) > 2)
     for k in ("WARNING", "BREACH", "RESOLVED"):
         assert kinds[k] > 0, f"no {k} in the demo's output: {dict(kinds)}"
-    assert "== stopped" in p.stdout and took < 60, took
+    assert "== stopped" in out and took < 60, took
     log = [l for l in lines if "processor started (log:" in l][0]
     tmpdir = os.path.dirname(log.split("log: ")[1].rstrip(")"))
     assert not os.path.exists(tmpdir), "demo left its directory"
     left = subprocess.run(["pgrep", "-f", tmpdir], capture_output=True).stdout
     assert not left, f"processes left running: {left}"
-    print(f"demo: {dict(kinds)} in {took:.0f} s")
+    print(f"demo: {dict(kinds)} in {took:.0f} s; dashboard midway: "
+          f"{api['/api/alerts?limit=5']['total']} open alerts, "
+          f"{api['/api/caseload']['total']['open_cases']} open cases")
 
 
 if __name__ == "__main__":
