@@ -59,17 +59,12 @@ static bool make_producer(cw_sink_t *s, char *errstr, size_t errstr_size)
     /* Idempotent: acks=all, retries without duplicates or reordering, so a
      * case's events reach the partition in the order they were sent. lz4
      * keeps the embedded broker's per-partition byte budget far away. */
-    const char *defaults[] = {"bootstrap.servers",
-                              s->conf.bootstrap,
-                              "enable.idempotence",
-                              "true",
-                              "compression.codec",
-                              "lz4",
-                              "linger.ms",
-                              "20",
-                              "queue.buffering.max.kbytes",
-                              "65536",
-                              NULL};
+    const char *defaults[] = {"bootstrap.servers", s->conf.bootstrap, "enable.idempotence", "true",
+                              "compression.codec", "lz4", "linger.ms", "20",
+                              /* Java's partitioner: a case's events land in the same
+                               * partition whichever client wrote them. */
+                              "partitioner", "murmur2_random", "queue.buffering.max.kbytes",
+                              "65536", NULL};
     bool ok = true;
     for (int i = 0; ok && defaults[i]; i += 2)
         ok = set(c, defaults[i], defaults[i + 1], errstr, errstr_size);

@@ -133,6 +133,73 @@ def test_group_kill9(tmp):
         b.stop()
 
 
+def changelog_state(bootstrap, parts):
+    """The changelog as compaction will leave it: the last record per key
+    (a tombstone removes the key)."""
+    state = {}
+    for m in h.read_all(bootstrap, "casewatch-state", parts, idle_s=1):
+        if m.value() is None:
+            state.pop(m.key(), None)
+        else:
+            state[m.key()] = m.value()
+    return state
+
+
+def test_fault_kill9(tmp):
+    """kill -9 of the processor at 20 random points of a stream (seeded),
+    some during restore, each followed by a restart: the alert ids equal the
+    uninterrupted run's (duplicates only with equal ids) and so does the
+    case state in the changelog."""
+    import random
+    rnd = random.Random(int(os.environ.get("CW_FAULT_SEED", "2026")))
+    lines = generated(1500, seed=9)
+    expected = h.replay_per_partition(lines, 4, CLOCK)
+    # Static membership: a restarted member takes its place at once instead
+    # of waiting out the dead one's session.
+    fast = {"processor.batch_max": "40", "kafka.group.instance.id": "cw-fault"}
+    # The uninterrupted run: its changelog is the reference state.
+    b = h.Broker(TOPICS(4))
+    try:
+        h.produce(b.bootstrap, "case-events", lines, h.partition_of(4))
+        p = h.Processor(b, tmp, "ref", dict(fast, **{"processor.clock_file":
+                                                     clock_file(tmp, CLOCK)}))
+        h.read_all(b.bootstrap, "case-alerts", 4, want=len(expected), idle_s=2)
+        assert p.stop() == 0, p.logtext()[-2000:]
+        reference = changelog_state(b.bootstrap, 4)
+    finally:
+        b.stop()
+    b = h.Broker(TOPICS(4))
+    clock = clock_file(tmp, "")  # no wall clock until all input is in
+    kills, chunks = 20, 21
+    try:
+        size = len(lines) // chunks + 1
+        for k in range(kills):
+            h.produce(b.bootstrap, "case-events", lines[k * size:(k + 1) * size],
+                      h.partition_of(4))
+            p = h.Processor(b, tmp, f"k{k}", dict(fast, **{"processor.clock_file": clock}))
+            time.sleep(rnd.uniform(0.2, 2.5))
+            p.kill9()
+        h.produce(b.bootstrap, "case-events", lines[kills * size:], h.partition_of(4))
+        p = h.Processor(b, tmp, "last", dict(fast, **{"processor.clock_file": clock}))
+        h.read_all(b.bootstrap, "case-alerts", 4, idle_s=3)  # caught up
+        clock_file(tmp, CLOCK)
+        got = h.alerts_of(h.read_all(b.bootstrap, "case-alerts", 4, want=len(expected),
+                                     idle_s=3))
+        assert p.stop() == 0, p.logtext()[-2000:]
+        state = changelog_state(b.bootstrap, 4)
+    finally:
+        b.stop()
+    expect_same(expected, got, "20 x kill -9")
+    lost = len(ids(expected)) - len(set(ids(expected)) & set(ids(got)))
+    dups = len(got) - len(ids(got))
+    same = [a for a in got if ids(got)[a["id"]] != a]
+    assert not same
+    assert state == reference, (f"changelog differs: {len(state)} keys vs {len(reference)}; "
+                                f"{sum(1 for k in reference if state.get(k) != reference[k])} differ")
+    print(f"fault kill9: runs 1, faults {kills} kill -9, alerts expected {len(expected)}, "
+          f"lost {lost}, duplicates {dups} (equal ids); changelog: {len(state)} cases equal")
+
+
 def test_broker_down(tmp):
     """The broker goes down for a while and comes back: nothing is lost."""
     lines = generated(800, seed=9)
