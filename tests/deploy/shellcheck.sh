@@ -11,7 +11,7 @@ files=$(for f in deploy/container/* deploy/compose/* deploy/kubernetes/* deploy/
                  tests/deploy/*; do
             [ -f "$f" ] || continue
             case "$f" in *.sh) echo "$f"; continue ;; esac
-            head -n 1 "$f" | grep -Eq '^#!.*/(ba|da)?sh( |$)' && echo "$f"
+            if head -n 1 "$f" | grep -Eq '^#!.*/(ba|da)?sh( |$)'; then echo "$f"; fi
         done)
 # shellcheck disable=SC2086
 shellcheck --external-sources $files
