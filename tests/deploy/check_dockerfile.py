@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 
-SRC, BUILD = sys.argv[1], sys.argv[2]
+SRC, BUILD = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 DOCKERFILE = os.path.join(SRC, "deploy/container/Dockerfile")
 IGNORE = DOCKERFILE + ".dockerignore"
 PROGRAMS = ["casewatch-processor", "casewatch-feed", "casewatch-replay", "casewatch-produce",
