@@ -224,9 +224,9 @@ for s in casewatch:
         fail(f"{s}: runs as root")
     for k in (v.get("environment") or {}):
         if k.startswith("CASEWATCH_"):
-            key = k[len("CASEWATCH_"):].lower().replace("_", ".")
-            if not (key.startswith("kafka.") or key in known_keys or key in ("feed.token",
-                                                                             "feed.listen")):
+            names = {"CASEWATCH_" + key.upper().replace(".", "_")
+                     for key in known_keys | {"feed.token", "feed.listen"}}
+            if not (k.startswith("CASEWATCH_KAFKA_") or k in names):
                 fail(f"{s}: {k} names no configuration key; the program would refuse to start")
 ok(f"casewatch services {casewatch}: read-only, no capabilities, no-new-privileges, not root, "
    "CASEWATCH_* variables known")
