@@ -92,7 +92,6 @@ for cases in SIZES:
                                   r"\d+ open obligations, \d+ corrupt, (\d+) ms", text)
             open_cases = sum(int(c) for _, c, _ in restored)
             restore_ms = sum(int(ms) for _, _, ms in restored)
-            base = 0
         finally:
             b.stop()
         print(f"{cases:>7} {len(lines):>8} {open_cases:>7} {peak:>12.1f} {records:>14} "
