@@ -10,7 +10,8 @@ librdkafka-dev libavro-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
 libcurl4-openssl-dev libssl-dev zlib1g-dev
 clang libclang-rt-14-dev
 kcat python3-avro python3-confluent-kafka python3-jsonschema
-chromium
+chromium valgrind
+python3-yaml shellcheck docker-compose systemd
 "
 
 missing=""
