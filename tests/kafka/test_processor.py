@@ -343,6 +343,71 @@ def test_privacy(tmp):
         b.stop()
 
 
+def test_privacy_demo_load(tmp):
+    """The demo's load (a simulated half year, sent by the simulator) with
+    the processor and the feed at debug level: no log line of theirs, nor of
+    the simulator, holds a case id, event id, child pseudonym, caseworker or
+    any other value of the events."""
+    sim = os.path.join(sys.argv[1], "producers/simulate/casewatch-simulate")
+    feed_bin = os.path.join(sys.argv[1], "consumers/feed/casewatch-feed")
+    args = ["--seed", "77", "--municipalities", "1", "--scale", "0.3", "--from", "2025-03-01",
+            "--days", "180", "--late-share", "0.3"]
+    ref = os.path.join(tmp, "events.jsonl")
+    subprocess.run([sim, *args, "--output", ref], check=True, capture_output=True)
+    secrets = set()
+    for line in open(ref):
+        ev = json.loads(line)
+        secrets.update({ev["subject"], ev["id"]})
+        for k, v in ev["data"].items():
+            if isinstance(v, str) and len(v) >= 5 and k in ("child", "caseworker", "home_id"):
+                secrets.add(v)
+    b = h.Broker(TOPICS(3))
+    try:
+        s = subprocess.run([sim, *args, "--bootstrap", b.bootstrap, "--topic", "case-events"],
+                           capture_output=True, text=True)
+        assert s.returncode == 0, s.stderr
+        # One broken message, so the processor's debug path (rejections) runs.
+        h.produce(b.bootstrap, "case-events", [("2180-2025-99999", b"{not json, B-secret-88")])
+        secrets.update({"2180-2025-99999", "B-secret-88"})
+        p = h.Processor(b, tmp, "p1", {"processor.clock_file": clock_file(tmp, "2025-08-28T00:00:00+02:00"),
+                                       "log.level": "debug"})
+        feed_conf = os.path.join(tmp, "feed.conf")
+        open(feed_conf, "w").write(f"kafka.bootstrap.servers = {b.bootstrap}\n"
+                                   "feed.listen = 127.0.0.1:0\nlog.level = debug\n")
+        feed_log = open(os.path.join(tmp, "feed.log"), "w")
+        feed = subprocess.Popen([feed_bin, "--config", feed_conf], stderr=feed_log)
+        h._children.append(feed)
+        alerts = h.read_all(b.bootstrap, "case-alerts", 3, idle_s=4, want=100)
+        # Ask the feed what a supervisor would: its access log is at debug level.
+        import re
+        import urllib.parse
+        import urllib.request
+        assert h.wait_for(lambda: "listening on http://" in open(feed_log.name).read(), 20)
+        url = re.search(r"listening on (http://[0-9.:]+)", open(feed_log.name).read()).group(1)
+        some_case = json.loads(alerts[0].value())["case"]
+        for path in ("/api/alerts?limit=3", "/api/caseload",
+                     "/api/cases/" + urllib.parse.quote(some_case, safe="")):
+            with urllib.request.urlopen(url + path, timeout=10) as r:
+                assert r.status == 200
+        time.sleep(2)
+        assert p.stop() == 0
+        feed.terminate()
+        feed.wait(10)
+        logs = {"processor": p.logtext(), "feed": open(os.path.join(tmp, "feed.log")).read(),
+                "simulator": s.stderr}
+    finally:
+        b.stop()
+    assert "DEBUG processor" in logs["processor"] and "DEBUG" in logs["feed"], (
+        "no debug logging", logs["feed"][-1500:])
+    assert len(alerts) > 100
+    for name, log in logs.items():
+        leaks = sorted(x for x in secrets if x in log)
+        assert not leaks, f"{name}: {len(leaks)} input values in the log, e.g. {leaks[:5]}"
+    print(f"privacy, demo load: {len(alerts)} alerts; "
+          + ", ".join(f"{k} {len(v.splitlines())} log lines" for k, v in logs.items())
+          + f"; {len(secrets)} values checked, 0 found")
+
+
 def avro_framed(lines):
     """Our encoder (via the test tool) framing JSON events as Avro, id 1."""
     tool = os.path.join(sys.argv[1], "tests/avro/avro_tool")
