@@ -4,15 +4,21 @@
 # (and needs no network); otherwise it runs apt-get update, then installs.
 set -eu
 
-PACKAGES="
+# What building the programs needs (the container's build stage installs the
+# same list; tests/deploy/check_dockerfile.py holds the two together).
+BUILD_PACKAGES="
 build-essential cmake pkg-config tzdata
 librdkafka-dev libavro-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
 libcurl4-openssl-dev libssl-dev zlib1g-dev
+"
+# What the tests, the demo and the sanitizer build need on top.
+TEST_PACKAGES="
 clang libclang-rt-14-dev
 kcat python3-avro python3-confluent-kafka python3-jsonschema
 chromium valgrind
 python3-yaml shellcheck docker-compose systemd
 "
+PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
 missing=""
 for p in $PACKAGES; do

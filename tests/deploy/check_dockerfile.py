@@ -36,8 +36,6 @@ DOCKERFILE = os.path.join(SRC, "deploy/container/Dockerfile")
 IGNORE = DOCKERFILE + ".dockerignore"
 PROGRAMS = ["casewatch-processor", "casewatch-feed", "casewatch-replay", "casewatch-produce",
             "casewatch-simulate", "casewatch-audit", "casewatch-calendar"]
-# setup.sh packages that are for tests and tools, not for building the programs.
-NOT_FOR_BUILD = re.compile(r"^(clang|libclang-rt-.*|kcat|python3-.*)$")
 
 # In debian:bookworm-slim whatever else is installed: the C library and the
 # compiler runtime (libc6 has priority "optional" but every image has it).
@@ -154,10 +152,10 @@ for i, s in enumerate(stages):
 
 # ---- packages ----
 setup = open(os.path.join(SRC, "deploy/local/setup.sh")).read()
-setup_pkgs = re.search(r'PACKAGES="([^"]*)"', setup).group(1).split()
+setup_pkgs = re.search(r'BUILD_PACKAGES="([^"]*)"', setup).group(1).split()
 build_stage = next((s for s in stages if s["name"] == "build"), {"ins": []})
 build_pkgs = [p for n, w, r in build_stage["ins"] if w == "RUN" for p in apt_packages(r)]
-missing = [p for p in setup_pkgs if not NOT_FOR_BUILD.match(p) and p not in build_pkgs]
+missing = [p for p in setup_pkgs if p not in build_pkgs]
 if missing:
     fail(f"build stage lacks setup.sh build packages: {missing}")
 else:
