@@ -52,6 +52,7 @@ struct cw_audit_s {
     cw_engine_t *engine;
     cw_event_t ev;
     cw_instant_t as_of, clock, first;
+    cw_date_t as_of_date;
     bool has_as_of, clock_set;
     unsigned long long lines, events, rejected, duplicates, after;
     cw_strmap_t strings; /* interned case ids */
@@ -497,14 +498,16 @@ static json_t *worst_json(const cw_audit_t *a, int rule)
     return arr;
 }
 
-/* By month of the due date: on time, late, open overdue. */
+/* By month of the due date, of the obligations whose deadline has passed
+ * by as-of (so an early month's share is not raised by duties met early
+ * but not yet due): on time, late, open overdue. */
 static json_t *monthly_json(const cw_audit_t *a, int rule)
 {
     int lo = INT32_MAX, hi = INT32_MIN;
     for (size_t i = 0; i < a->n_recs; i++) {
         const rec_t *r = &a->recs[i];
         int d, y, m, dd;
-        if ((rule >= 0 && r->rule != rule) || !days_from_due(r, &d))
+        if ((rule >= 0 && r->rule != rule) || !days_from_due(r, &d) || r->due >= a->as_of_date)
             continue;
         cw_date_to_ymd(r->due, &y, &m, &dd);
         int k = y * 12 + m - 1;
@@ -519,7 +522,7 @@ static json_t *monthly_json(const cw_audit_t *a, int rule)
     for (size_t i = 0; i < a->n_recs; i++) {
         const rec_t *r = &a->recs[i];
         int d, y, m, dd;
-        if ((rule >= 0 && r->rule != rule) || !days_from_due(r, &d))
+        if ((rule >= 0 && r->rule != rule) || !days_from_due(r, &d) || r->due >= a->as_of_date)
             continue;
         cw_date_to_ymd(r->due, &y, &m, &dd);
         c[y * 12 + m - 1 - lo][r->outcome == OUT_ON_TIME ? 0 : r->outcome == OUT_LATE ? 1 : 2]++;
@@ -614,7 +617,7 @@ json_t *cw_audit_finish(cw_audit_t *a)
         a->as_of = a->clock; /* the last event's time (0 with no events) */
     if (a->clock_set || a->has_as_of)
         cw_engine_advance(a->engine, a->as_of);
-    cw_date_t as_of_date = cw_time_local_date(a->as_of);
+    cw_date_t as_of_date = a->as_of_date = cw_time_local_date(a->as_of);
     for (size_t i = 0; i < a->open.cap; i++) {
         open_t *o = a->open.slots[i].key ? a->open.slots[i].value : NULL;
         if (!o)

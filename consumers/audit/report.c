@@ -565,7 +565,9 @@ int cw_report_write_html(const json_t *model, FILE *f)
           f);
     fputs("<h2>Summary</h2>\n<h3>On-time share per rule</h3>\n", f);
     svg_shares(f, rules);
-    fputs("<h3>Monthly trend (all rules, by month of the due date)</h3>\n", f);
+    fputs("<h3>Monthly trend: on-time share of the obligations that fell due in the month "
+          "(all rules; bars: how many)</h3>\n",
+          f);
     svg_monthly(f, json_object_get(model, "monthly"));
     fputs("<h3>Days from the due date at completion (or as of, when still open)</h3>\n", f);
     svg_days(f, json_object_get(model, "days_from_due"));
