@@ -574,7 +574,14 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* Municipalities (sorted) with their units (sorted) for one rule. */
+static bool empty(const json_t *counts)
+{
+    return json_integer_value(json_object_get(counts, "started")) == 0 &&
+           json_integer_value(json_object_get(counts, "violations")) == 0;
+}
+
+/* Municipalities (sorted) with their units (sorted) for one rule; those
+ * with nothing for it are left out. */
 static json_t *groups_json(const cw_audit_t *a, int rule)
 {
     const char **m = cw_reallocarray(NULL, a->n_groups + 1, sizeof(*m));
@@ -591,6 +598,10 @@ static json_t *groups_json(const cw_audit_t *a, int rule)
     const char **u = cw_reallocarray(NULL, a->n_groups + 1, sizeof(*u));
     for (size_t i = 0; i < nm; i++) {
         json_t *o = counts_json(a, rule, m[i], NULL);
+        if (empty(o)) {
+            json_decref(o);
+            continue;
+        }
         json_object_set_new(o, "municipality", json_string(m[i]));
         size_t nu = 0;
         for (size_t k = 0; k < a->n_groups; k++)
@@ -600,6 +611,10 @@ static json_t *groups_json(const cw_audit_t *a, int rule)
         json_t *units = json_array();
         for (size_t k = 0; k < nu; k++) {
             json_t *x = counts_json(a, rule, m[i], u[k]);
+            if (empty(x)) {
+                json_decref(x);
+                continue;
+            }
             json_object_set_new(x, "unit", json_string(u[k]));
             json_array_append_new(units, x);
         }

@@ -304,46 +304,41 @@ static void svg_monthly(FILE *f, const json_t *months)
     }
     int left = 50, top = 12, w = 660, h = 200;
     long long maxdue = 1;
+    double lo = 1.0; /* the share axis starts at the lowest share, in tens */
     json_t *m;
     json_array_foreach(months, i, m)
     {
         long long d = num(m, "met_on_time") + num(m, "met_late") + num(m, "open_overdue");
         maxdue = d > maxdue ? d : maxdue;
+        json_t *s = json_object_get(m, "share_on_time");
+        if (json_is_real(s) && json_real_value(s) < lo)
+            lo = json_real_value(s);
     }
+    int lo10 = (int)floor(lo * 10.0);
+    lo10 = lo10 > 9 ? 9 : lo10 < 0 ? 0 : lo10;
+    double base = lo10 / 10.0, span = 1.0 - base;
+#define SHARE_Y(v) (top + h - h * (((v)-base) / span))
     double step = (double)w / (double)n;
     fprintf(f,
             "<svg class=chart role=img aria-label=\"Monthly on-time share\" width=%d height=%d "
             "viewBox=\"0 0 %d %d\">\n",
-            left + w + 60, top + h + 40, left + w + 60, top + h + 40);
-    for (int p = 0; p <= 100; p += 25)
+            left + w + 20, top + h + 40, left + w + 20, top + h + 40);
+    for (int k = 0; k <= 4; k++) {
+        double v = base + span * k / 4.0;
         fprintf(f,
-                "<line x1=%d y1=%d x2=%d y2=%d class=grid /><text x=%d y=%d class=ax "
-                "text-anchor=end>%d %%</text>\n",
-                left, top + h - h * p / 100, left + w, top + h - h * p / 100, left - 4,
-                top + h - h * p / 100 + 4, p);
-    fprintf(f, "<text x=%d y=%d class=ax>due: max %lld</text>\n", left + w + 4, top + 10, maxdue);
-    fputs("<polyline class=line points=\"", f);
-    json_array_foreach(months, i, m)
-    {
-        json_t *s = json_object_get(m, "share_on_time");
-        if (json_is_real(s))
-            fprintf(f, "%.1f,%.1f ", left + step * ((double)i + 0.5),
-                    top + h - h * json_real_value(s));
+                "<line x1=%d y1=%.1f x2=%d y2=%.1f class=grid /><text x=%d y=%.1f class=ax "
+                "text-anchor=end>%.1f %%</text>\n",
+                left, SHARE_Y(v), left + w, SHARE_Y(v), left - 4, SHARE_Y(v) + 4, 100 * v);
     }
-    fputs("\"/>\n", f);
     json_array_foreach(months, i, m)
     {
         long long d = num(m, "met_on_time") + num(m, "met_late") + num(m, "open_overdue");
         double x = left + step * (double)i;
         double bh = (double)h * 0.35 * (double)d / (double)maxdue;
-        fprintf(f, "<rect x=%.1f y=%.1f width=%.1f height=%.1f class=vol><title>", x + 2,
-                top + h - bh, step - 4, bh);
+        fprintf(f, "<rect x=%.1f y=%.1f width=%.1f height=%.1f class=vol><title>", x + 1,
+                top + h - bh, step - 2, bh);
         esc(f, str(m, "month"));
         fprintf(f, ": %lld due, %lld on time</title></rect>\n", d, num(m, "met_on_time"));
-        json_t *s = json_object_get(m, "share_on_time");
-        if (json_is_real(s))
-            fprintf(f, "<circle cx=%.1f cy=%.1f r=3 class=dot />\n", x + step / 2,
-                    top + h - h * json_real_value(s));
         if (n <= 24 || i % 3 == 0) {
             fprintf(f, "<text x=%.1f y=%d class=ax text-anchor=middle>", x + step / 2,
                     top + h + 16);
@@ -351,6 +346,28 @@ static void svg_monthly(FILE *f, const json_t *months)
             fputs("</text>\n", f);
         }
     }
+    fputs("<polyline class=line points=\"", f);
+    json_array_foreach(months, i, m)
+    {
+        json_t *s = json_object_get(m, "share_on_time");
+        if (json_is_real(s))
+            fprintf(f, "%.1f,%.1f ", left + step * ((double)i + 0.5), SHARE_Y(json_real_value(s)));
+    }
+    fputs("\"/>\n", f);
+    json_array_foreach(months, i, m)
+    {
+        json_t *s = json_object_get(m, "share_on_time");
+        if (json_is_real(s))
+            fprintf(f,
+                    "<circle cx=%.1f cy=%.1f r=3 class=dot><title>%s: %.1f %%</title></circle>\n",
+                    left + step * ((double)i + 0.5), SHARE_Y(json_real_value(s)), str(m, "month"),
+                    100 * json_real_value(s));
+    }
+#undef SHARE_Y
+    fprintf(f,
+            "<text x=%d y=%d class=ax text-anchor=end>line: on-time share (left axis); bars: "
+            "obligations due, highest %lld</text>\n",
+            left + w, top + h + 34, maxdue);
     fputs("</svg>\n", f);
 }
 
@@ -485,8 +502,9 @@ static void law_section(FILE *f, const json_t *r, const json_t *model)
             } else {
                 fputs("due = start date + <b>", f);
                 period_text(f, str(x, "period"));
-                fputs("</b> (calendar arithmetic, 1930:173 1 §: a month later is the same day "
-                      "number, or the month's last day)",
+                fputs("</b> (lag 1930:173 1 §: days counted from the day after the start; weeks "
+                      "land on the same weekday, months and years on the same day number or the "
+                      "month's last day)",
                       f);
                 if (json_is_string(json_object_get(x, "repeat"))) {
                     fputs("; after each action the next cycle is due action date + <b>", f);
@@ -496,11 +514,13 @@ static void law_section(FILE *f, const json_t *r, const json_t *model)
             }
         }
         fprintf(f, "</dd><dt>Start date (anchor)</dt><dd>%s</dd>", anchor_text(str(d, "anchor")));
-        fprintf(f, "<dt>Roll forward</dt><dd>%s</dd>",
-                json_is_true(json_object_get(d, "roll_forward"))
-                    ? "<b>yes</b>: a due date on a Saturday, Sunday, public holiday, midsummer, "
-                      "Christmas or New Year's Eve moves to the next working day (1930:173 2 §)"
-                    : "<b>no</b>: the due date stands even on a holiday");
+        fprintf(
+            f, "<dt>Roll forward</dt><dd>%s</dd>",
+            json_is_true(json_object_get(d, "roll_forward"))
+                ? "<b>yes</b>: a due date on a Saturday, Sunday, public holiday (lag 1989:253), "
+                  "midsommarafton, julafton or nyårsafton moves to the next working day "
+                  "(lag 1930:173 2 §)"
+                : "<b>no</b>: the due date stands even on a holiday");
         fputs("<dt>Late</dt><dd>an action on a local date after the due date (the deadline "
               "expires at the local midnight after it)",
               f);
@@ -525,7 +545,7 @@ static const char CSS[] =
     "padding:0 16px}h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid "
     "#ccc}h3{font-size:15px;margin:24px 0 4px}table{border-collapse:collapse;margin:8px 0}"
     "td,th{border:1px solid #ddd;padding:2px 6px}th{background:#f3f3f3;font-weight:600}"
-    "td.n{text-align:right;font-variant-numeric:tabular-nums}.dim{color:#777}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.dim{color:#777}"
     ".chart{display:block;margin:8px 0}.chart .grid{stroke:#e4e4e4}.chart .ax{font-size:11px;"
     "fill:#555}.chart .lb{font-size:12px;fill:#222}.ok{fill:#3a9a5b}.mid{fill:#e0a030}"
     ".bad{fill:#c8433a}.vol{fill:#c9d7ea}.line{fill:none;stroke:#1f5fa8;stroke-width:2}"
