@@ -243,6 +243,34 @@ def test_usage(tmp):
     print("usage: bad options 2, unreadable input 1, empty and rejected input reported")
 
 
+def test_progress(tmp):
+    """On a terminal, standard error shows a progress line (records and
+    percent of the file) ended by a newline; the report is unchanged."""
+    import pty
+    ev, _ = simulate(tmp, 9, name="p")
+    master, slave = pty.openpty()
+    p = subprocess.Popen([AUDIT, "--format", "json", "--as-of", AS_OF, ev],
+                         stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out = p.stdout.read()
+    assert p.wait() == 0
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    text = err.decode()
+    assert "\r" in text and " records" in text and "%" in text, repr(text[:300])
+    assert text.rstrip().endswith("building the report\x1b[K"), repr(text[-200:])
+    assert out == run([AUDIT, "--format", "json", "--as-of", AS_OF, ev]).stdout
+    print(f"progress: {text.count(chr(13))} updates on a terminal")
+
+
 # ---- the browser ----
 
 class Chromium:
