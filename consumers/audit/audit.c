@@ -359,20 +359,13 @@ static void counts_to(json_t *o, counts_t *c)
     json_object_set_new(o, "p90_days", percentile(c->days, c->n_days, 90));
 }
 
-/* Counts of the records of rule (or every rule when rule < 0) whose group
- * has municipality muni (NULL: any) and unit (NULL: any). */
-static json_t *counts_json(const cw_audit_t *a, int rule, const char *muni, const char *unit)
+/* Counts of the records recs[lo, hi). */
+static json_t *counts_json(const cw_audit_t *a, size_t lo, size_t hi)
 {
     counts_t c = {0};
-    c.days = cw_reallocarray(NULL, a->n_recs + 1, sizeof(int));
-    for (size_t i = 0; i < a->n_recs; i++) {
-        const rec_t *r = &a->recs[i];
-        const group_t *g = &a->groups[r->group];
-        if ((rule >= 0 && r->rule != rule) || (muni && strcmp(g->municipality, muni) != 0) ||
-            (unit && strcmp(g->unit, unit) != 0))
-            continue;
-        count(&c, r);
-    }
+    c.days = cw_reallocarray(NULL, hi - lo + 1, sizeof(int));
+    for (size_t i = lo; i < hi; i++)
+        count(&c, &a->recs[i]);
     json_t *o = json_object();
     counts_to(o, &c);
     free(c.days);
@@ -468,20 +461,21 @@ static int cmp_worst(const void *x, const void *y)
     const worst_t *a = x, *b = y;
     if (a->days != b->days)
         return a->days < b->days ? 1 : -1;
+    if (a->open != b->open)
+        return a->open ? -1 : 1;
     return strcmp(a->case_id, b->case_id);
 }
 
 #define WORST_N 10
 
-static json_t *worst_json(const cw_audit_t *a, int rule)
+static json_t *worst_json(const cw_audit_t *a, size_t lo, size_t hi)
 {
-    worst_t *w = cw_reallocarray(NULL, a->n_recs + 1, sizeof(*w));
+    worst_t *w = cw_reallocarray(NULL, hi - lo + 1, sizeof(*w));
     size_t n = 0;
-    for (size_t i = 0; i < a->n_recs; i++) {
+    for (size_t i = lo; i < hi; i++) {
         const rec_t *r = &a->recs[i];
         int d;
-        if (r->rule != rule || !days_from_due(r, &d) ||
-            (r->outcome != OUT_LATE && r->outcome != OUT_OPEN_OVERDUE))
+        if (!days_from_due(r, &d) || (r->outcome != OUT_LATE && r->outcome != OUT_OPEN_OVERDUE))
             continue;
         w[n++] = (worst_t){d, r->outcome == OUT_OPEN_OVERDUE, r->case_id};
     }
@@ -501,13 +495,13 @@ static json_t *worst_json(const cw_audit_t *a, int rule)
 /* By month of the due date, of the obligations whose deadline has passed
  * by as-of (so an early month's share is not raised by duties met early
  * but not yet due): on time, late, open overdue. */
-static json_t *monthly_json(const cw_audit_t *a, int rule)
+static json_t *monthly_json(const cw_audit_t *a, size_t from, size_t to)
 {
     int lo = INT32_MAX, hi = INT32_MIN;
-    for (size_t i = 0; i < a->n_recs; i++) {
+    for (size_t i = from; i < to; i++) {
         const rec_t *r = &a->recs[i];
         int d, y, m, dd;
-        if ((rule >= 0 && r->rule != rule) || !days_from_due(r, &d) || r->due >= a->as_of_date)
+        if (!days_from_due(r, &d) || r->due >= a->as_of_date)
             continue;
         cw_date_to_ymd(r->due, &y, &m, &dd);
         int k = y * 12 + m - 1;
@@ -519,10 +513,10 @@ static json_t *monthly_json(const cw_audit_t *a, int rule)
         return arr;
     size_t n = (size_t)(hi - lo + 1);
     long long(*c)[3] = cw_calloc(n, sizeof(*c));
-    for (size_t i = 0; i < a->n_recs; i++) {
+    for (size_t i = from; i < to; i++) {
         const rec_t *r = &a->recs[i];
         int d, y, m, dd;
-        if ((rule >= 0 && r->rule != rule) || !days_from_due(r, &d) || r->due >= a->as_of_date)
+        if (!days_from_due(r, &d) || r->due >= a->as_of_date)
             continue;
         cw_date_to_ymd(r->due, &y, &m, &dd);
         c[y * 12 + m - 1 - lo][r->outcome == OUT_ON_TIME ? 0 : r->outcome == OUT_LATE ? 1 : 2]++;
@@ -544,13 +538,13 @@ static json_t *monthly_json(const cw_audit_t *a, int rule)
 }
 
 /* Exact histogram of days from the due date: [{days, count}], ascending. */
-static json_t *days_json(const cw_audit_t *a, int rule)
+static json_t *days_json(const cw_audit_t *a, size_t lo, size_t hi)
 {
-    int *v = cw_reallocarray(NULL, a->n_recs + 1, sizeof(int));
+    int *v = cw_reallocarray(NULL, hi - lo + 1, sizeof(int));
     size_t n = 0;
-    for (size_t i = 0; i < a->n_recs; i++) {
+    for (size_t i = lo; i < hi; i++) {
         int d;
-        if ((rule < 0 || a->recs[i].rule == rule) && days_from_due(&a->recs[i], &d))
+        if (days_from_due(&a->recs[i], &d))
             v[n++] = d;
     }
     qsort(v, n, sizeof(int), cmp_int);
@@ -569,61 +563,73 @@ static json_t *days_json(const cw_audit_t *a, int rule)
     return arr;
 }
 
-static int cmp_str(const void *x, const void *y)
+/* The municipalities with their units, from one rule's records recs[lo,
+ * hi) (sorted by group, and groups by municipality and unit). */
+static json_t *groups_json(const cw_audit_t *a, size_t lo, size_t hi)
 {
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-static bool empty(const json_t *counts)
-{
-    return json_integer_value(json_object_get(counts, "started")) == 0 &&
-           json_integer_value(json_object_get(counts, "violations")) == 0;
-}
-
-/* Municipalities (sorted) with their units (sorted) for one rule; those
- * with nothing for it are left out. */
-static json_t *groups_json(const cw_audit_t *a, int rule)
-{
-    const char **m = cw_reallocarray(NULL, a->n_groups + 1, sizeof(*m));
-    size_t nm = 0;
-    for (size_t i = 0; i < a->n_groups; i++) {
-        bool seen = false;
-        for (size_t k = 0; k < nm && !seen; k++)
-            seen = strcmp(m[k], a->groups[i].municipality) == 0;
-        if (!seen)
-            m[nm++] = a->groups[i].municipality;
-    }
-    qsort(m, nm, sizeof(*m), cmp_str);
     json_t *arr = json_array();
-    const char **u = cw_reallocarray(NULL, a->n_groups + 1, sizeof(*u));
-    for (size_t i = 0; i < nm; i++) {
-        json_t *o = counts_json(a, rule, m[i], NULL);
-        if (empty(o)) {
-            json_decref(o);
-            continue;
-        }
-        json_object_set_new(o, "municipality", json_string(m[i]));
-        size_t nu = 0;
-        for (size_t k = 0; k < a->n_groups; k++)
-            if (strcmp(a->groups[k].municipality, m[i]) == 0)
-                u[nu++] = a->groups[k].unit;
-        qsort(u, nu, sizeof(*u), cmp_str);
+    for (size_t i = lo; i < hi;) {
+        const char *muni = a->groups[a->recs[i].group].municipality;
+        size_t j = i;
+        while (j < hi && strcmp(a->groups[a->recs[j].group].municipality, muni) == 0)
+            j++;
+        json_t *o = counts_json(a, i, j);
+        json_object_set_new(o, "municipality", json_string(muni));
         json_t *units = json_array();
-        for (size_t k = 0; k < nu; k++) {
-            json_t *x = counts_json(a, rule, m[i], u[k]);
-            if (empty(x)) {
-                json_decref(x);
-                continue;
-            }
-            json_object_set_new(x, "unit", json_string(u[k]));
+        for (size_t k = i; k < j;) {
+            uint32_t g = a->recs[k].group;
+            size_t l = k;
+            while (l < j && a->recs[l].group == g)
+                l++;
+            json_t *x = counts_json(a, k, l);
+            json_object_set_new(x, "unit", json_string(a->groups[g].unit));
             json_array_append_new(units, x);
+            k = l;
         }
         json_object_set_new(o, "units", units);
         json_array_append_new(arr, o);
+        i = j;
     }
-    free(u);
-    free(m);
     return arr;
+}
+
+static int cmp_group(const void *x, const void *y)
+{
+    const group_t *a = x, *b = y;
+    int c = strcmp(a->municipality, b->municipality);
+    return c ? c : strcmp(a->unit, b->unit);
+}
+
+static int cmp_rec(const void *x, const void *y)
+{
+    const rec_t *a = x, *b = y;
+    if (a->rule != b->rule)
+        return a->rule < b->rule ? -1 : 1;
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
+    return strcmp(a->case_id, b->case_id);
+}
+
+/* Sorts the groups by municipality and unit, then the records by rule and
+ * group, so every table row is a run of records. */
+static void sort_records(cw_audit_t *a)
+{
+    size_t n = a->n_groups;
+    group_t *sorted = cw_reallocarray(NULL, n + 1, sizeof(*sorted));
+    uint32_t *rank = cw_reallocarray(NULL, n + 1, sizeof(*rank));
+    memcpy(sorted, a->groups, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), cmp_group);
+    for (size_t i = 0; i < n; i++) {
+        group_t *g = bsearch(&a->groups[i], sorted, n, sizeof(*sorted), cmp_group);
+        rank[i] = (uint32_t)(g - sorted);
+    }
+    for (size_t i = 0; i < a->n_recs; i++)
+        a->recs[i].group = rank[a->recs[i].group];
+    free(a->groups);
+    a->groups = sorted;
+    a->cap_groups = n + 1;
+    free(rank);
+    qsort(a->recs, a->n_recs, sizeof(*a->recs), cmp_rec);
 }
 
 json_t *cw_audit_finish(cw_audit_t *a)
@@ -663,24 +669,30 @@ json_t *cw_audit_finish(cw_audit_t *a)
     json_object_set_new(in, "last_event",
                         a->clock_set ? json_string(cw_time_format(a->clock, buf)) : json_null());
     json_object_set_new(m, "input", in);
+    sort_records(a);
     json_t *rules = json_array();
+    size_t lo = 0;
     for (size_t i = 0; i < a->pack->n_rules; i++) {
+        size_t hi = lo;
+        while (hi < a->n_recs && a->recs[hi].rule == i)
+            hi++;
         const cw_rule_t *r = &a->pack->rules[i];
         json_t *o = json_object();
         json_object_set_new(o, "rule", json_string(r->id));
         json_t *law = rule_law(a->pack, r);
         json_object_update(o, law);
         json_decref(law);
-        json_object_set_new(o, "totals", counts_json(a, (int)i, NULL, NULL));
-        json_object_set_new(o, "municipalities", groups_json(a, (int)i));
-        json_object_set_new(o, "worst", worst_json(a, (int)i));
-        json_object_set_new(o, "monthly", monthly_json(a, (int)i));
-        json_object_set_new(o, "days_from_due", days_json(a, (int)i));
+        json_object_set_new(o, "totals", counts_json(a, lo, hi));
+        json_object_set_new(o, "municipalities", groups_json(a, lo, hi));
+        json_object_set_new(o, "worst", worst_json(a, lo, hi));
+        json_object_set_new(o, "monthly", monthly_json(a, lo, hi));
+        json_object_set_new(o, "days_from_due", days_json(a, lo, hi));
+        lo = hi;
         json_array_append_new(rules, o);
     }
     json_object_set_new(m, "rules", rules);
-    json_object_set_new(m, "totals", counts_json(a, -1, NULL, NULL));
-    json_object_set_new(m, "monthly", monthly_json(a, -1));
-    json_object_set_new(m, "days_from_due", days_json(a, -1));
+    json_object_set_new(m, "totals", counts_json(a, 0, a->n_recs));
+    json_object_set_new(m, "monthly", monthly_json(a, 0, a->n_recs));
+    json_object_set_new(m, "days_from_due", days_json(a, 0, a->n_recs));
     return m;
 }
