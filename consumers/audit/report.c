@@ -429,7 +429,7 @@ static const char *anchor_text(const char *a)
         return "the date the investigation was concluded";
     if (strcmp(a, "ended") == 0)
         return "the date the placement ended";
-    return "the local (Europe/Stockholm) date of the triggering event";
+    return "the local date of the triggering event (CASEWATCH_TIME_ZONE, default Europe/Stockholm)";
 }
 
 static void period_text(FILE *f, const char *p)
@@ -478,9 +478,11 @@ static void law_section(FILE *f, const json_t *r, const json_t *model)
         if (*url)
             fputs("</a>", f);
         const char *from = str(x, "from"), *to = str(x, "to");
-        if (*from || *to)
-            fprintf(f, " <span class=dim>(in force %s – %s)</span>", *from ? from : "",
-                    *to ? to : "");
+        if (*from && *to)
+            fprintf(f, " <span class=dim>(in force %s to %s)</span>", from, to);
+        else if (*from || *to)
+            fprintf(f, " <span class=dim>(in force %s %s)</span>", *from ? "from" : "until",
+                    *from ? from : to);
     }
     fputs("</dd>", f);
     json_t *d = json_object_get(r, "deadline");
@@ -491,9 +493,11 @@ static void law_section(FILE *f, const json_t *r, const json_t *model)
             const char *from = str(x, "from"), *to = str(x, "to");
             if (i)
                 fputs("<br>", f);
-            if (*from || *to)
-                fprintf(f, "Obligations starting %s%s%s%s: ", *from ? "from " : "", from,
-                        *to ? " to " : "", to);
+            if (*from && *to)
+                fprintf(f, "Obligations starting %s to %s: ", from, to);
+            else if (*from || *to)
+                fprintf(f, "Obligations starting %s %s: ", *from ? "from" : "until",
+                        *from ? from : to);
             if (strcmp(str(x, "period"), "genast") == 0) {
                 fprintf(f,
                         "<b>genast</b> (at once): due the same day as the event, or the next "
