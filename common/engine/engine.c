@@ -195,6 +195,35 @@ static void emit_for(cw_engine_t *e, const obligation_t *ob, cw_alert_kind_t kin
 
 /* ---- obligations ---- */
 
+void cw_engine_observe(cw_engine_t *e, cw_obligation_cb_t *cb, void *opaque)
+{
+    e->observer = cb;
+    e->observer_opaque = opaque;
+}
+
+static void note(cw_engine_t *e, const obligation_t *ob, cw_obligation_change_t change,
+                 const cw_event_t *ev, bool late)
+{
+    if (!e->observer)
+        return;
+    cw_obligation_note_t n = {
+        .change = change,
+        .id = ob,
+        .rule = ob->rule,
+        .case_id = ob->c->id,
+        .municipality = ob->c->municipality,
+        .unit = ob->c->unit,
+        .subject_ref = ob->subj->ref,
+        .start = ob->start,
+        .nominal_due = ob->nominal_due,
+        .due = ob->due,
+        .at = ev->time,
+        .event_id = ev->id,
+        .late = late,
+    };
+    e->observer(&n, e->observer_opaque);
+}
+
 void engine_schedule(cw_engine_t *e, obligation_t *ob)
 {
     if (ob->phase == PHASE_BREACHED)
@@ -277,8 +306,10 @@ static void start_obligation(cw_engine_t *e, case_t *c, const cw_rule_t *rule, e
     if (!d)
         return; /* the duty did not exist then */
     obligation_t *old = find_open(c, rule, subj);
-    if (old)
+    if (old) {
+        note(e, old, CW_OBL_CANCELLED, ev, false);
         unlink_obligation(e, old);
+    }
     obligation_t *ob = engine_obligation_new(e, c, rule, subj);
     ob->deadline = d;
     ob->start_event = cw_strdup(ev->id);
@@ -295,6 +326,7 @@ static void start_obligation(cw_engine_t *e, case_t *c, const cw_rule_t *rule, e
     }
     set_due(ob, nominal);
     engine_schedule(e, ob);
+    note(e, ob, CW_OBL_STARTED, ev, false);
 }
 
 /* A satisfying event: close (with resolved/withdrawn after a breach) and,
@@ -303,6 +335,8 @@ static void satisfy(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_i
 {
     if (ob->rule->kind == CW_RULE_RECURRING && ev->time < ob->cycle_start)
         return; /* older than the current cycle: it belongs to one already closed */
+    note(e, ob, CW_OBL_SATISFIED, ev,
+         ob->late_due != NO_DATE || (ob->phase == PHASE_BREACHED && ev->time >= ob->expiry));
     if (ob->late_due != NO_DATE) {
         emit_due(e, ob, CW_ALERT_RESOLVED, ob->late_due, ob->late_nominal, now,
                  cw_time_local_date(ev->time) - ob->late_due, ev->id);
@@ -324,6 +358,7 @@ static void satisfy(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_i
     ob->start = cw_time_local_date(ev->time);
     set_due(ob, cw_cal_add(ob->start, ob->deadline->repeat));
     engine_schedule(e, ob);
+    note(e, ob, CW_OBL_STARTED, ev, false);
 }
 
 /* An extension decision moves the due date to `until`. */
@@ -338,6 +373,7 @@ static void extend(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_in
     set_due(ob, ev->until);
     emit_for(e, ob, CW_ALERT_EXTENDED, now, 0, ev->id);
     engine_schedule(e, ob);
+    note(e, ob, CW_OBL_EXTENDED, ev, false);
 }
 
 /* ---- conditions ---- */
@@ -423,8 +459,10 @@ static void apply_rule(cw_engine_t *e, case_t *c, const cw_dispatch_t *d, const 
     if (ob && (d->roles & CW_ROLE_EXTEND) && (int)ev->type == rule->extended_by)
         extend(e, ob, ev, now);
     if (ob && (d->roles & CW_ROLE_CANCEL) &&
-        matches(rule->cancelled_by, rule->n_cancelled_by, c, ev, refs, subj))
+        matches(rule->cancelled_by, rule->n_cancelled_by, c, ev, refs, subj)) {
+        note(e, ob, CW_OBL_CANCELLED, ev, false);
         unlink_obligation(e, ob);
+    }
     if (!(d->roles & CW_ROLE_TRIGGER) ||
         !matches(rule->triggers, rule->n_triggers, c, ev, refs, subj))
         return;
@@ -444,10 +482,12 @@ static void apply_rule(cw_engine_t *e, case_t *c, const cw_dispatch_t *d, const 
 }
 
 /* case.closed and case.transferred end every open obligation. */
-static void end_case_obligations(cw_engine_t *e, case_t *c)
+static void end_case_obligations(cw_engine_t *e, case_t *c, const cw_event_t *ev)
 {
-    while (c->obligations)
+    while (c->obligations) {
+        note(e, c->obligations, CW_OBL_CANCELLED, ev, false);
         unlink_obligation(e, c->obligations);
+    }
 }
 
 void cw_engine_advance(cw_engine_t *e, cw_instant_t now)
@@ -493,7 +533,7 @@ cw_reject_code_t cw_engine_apply(cw_engine_t *e, const cw_event_t *ev, cw_instan
     state_apply(e, c, ev, &refs);
     e->stats.applied++;
     if (ev->type == CW_EV_CASE_CLOSED || ev->type == CW_EV_CASE_TRANSFERRED)
-        end_case_obligations(e, c);
+        end_case_obligations(e, c, ev);
     const cw_dispatch_t *d = e->pack->dispatch[ev->type];
     for (size_t i = 0; i < e->pack->n_dispatch[ev->type]; i++)
         apply_rule(e, c, &d[i], ev, &refs, now);

@@ -42,6 +42,41 @@ void cw_engine_advance(cw_engine_t *e, cw_instant_t now);
 
 void cw_engine_get_stats(const cw_engine_t *e, cw_engine_stats_t *out);
 
+/* ---- for audits: the life of each deadline obligation ----
+ *
+ * An observer hears every obligation (deadline and recurring rules) start,
+ * move and end, as the events that cause it are applied. Alerts tell only
+ * the late ones; this tells the ones kept on time too. A recurring rule's
+ * cycles are obligations of their own: SATISFIED, then STARTED again with
+ * the same id. Obligations loaded by cw_engine_restore or dropped by
+ * cw_engine_forget / cw_engine_destroy are not reported. */
+typedef enum {
+    CW_OBL_STARTED,   /* triggered, or a recurring rule's next cycle */
+    CW_OBL_EXTENDED,  /* an extension decision moved the due date */
+    CW_OBL_SATISFIED, /* the action was taken (at: its time) */
+    CW_OBL_CANCELLED, /* ended without the action: cancelled_by, case closed or
+                         transferred, or replaced by a new trigger */
+} cw_obligation_change_t;
+
+typedef struct {
+    cw_obligation_change_t change;
+    const void *id; /* the same for every note of one open obligation; may be
+                       reused after it ends */
+    const cw_rule_t *rule;
+    const char *case_id, *municipality, *unit, *subject_ref; /* unit "" if unknown */
+    cw_date_t start, nominal_due, due; /* due: rolled forward (if the rule does) */
+    cw_instant_t at;                   /* the time of the event causing the change */
+    const char *event_id;
+    /* SATISFIED: a breach stood, i.e. the engine emits a resolved alert
+     * (the action came after the due date, or after one that a too-late
+     * extension did not undo). */
+    bool late;
+} cw_obligation_note_t;
+
+typedef void(cw_obligation_cb_t)(const cw_obligation_note_t *note, void *opaque);
+/* Sets (or with NULL clears) the observer; cb and opaque borrowed. */
+void cw_engine_observe(cw_engine_t *e, cw_obligation_cb_t *cb, void *opaque);
+
 /* ---- for the processor: input positions, changes, snapshots ----
  *
  * The position (input source index, offset) set before cw_engine_apply is

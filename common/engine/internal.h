@@ -66,6 +66,8 @@ struct cw_engine_s {
     const cw_rulepack_t *pack;
     cw_alert_cb_t *cb;
     void *opaque;
+    cw_obligation_cb_t *observer; /* cw_engine_observe */
+    void *observer_opaque;
     cw_strmap_t cases;
     cw_strmap_t strings; /* interned unit and caseworker names */
     cw_index_t index;
