@@ -16,7 +16,7 @@ cw_engine_t *cw_engine_new(const cw_rulepack_t *pack, cw_alert_cb_t *cb, void *o
     e->pack = pack;
     e->cb = cb;
     e->opaque = opaque;
-    cw_strmap_init(&e->cases);
+    casemap_init(&e->cases);
     cw_strmap_init(&e->strings);
     cw_index_init(&e->index);
     e->offset = -1;
@@ -51,7 +51,7 @@ void engine_free_case_memory(cw_engine_t *e, case_t *c)
 
 void engine_free_case(cw_engine_t *e, case_t *c)
 {
-    cw_strmap_remove(&e->cases, c->id, strlen(c->id));
+    casemap_remove(&e->cases, c);
     e->stats.cases--;
     engine_free_case_memory(e, c);
 }
@@ -61,10 +61,10 @@ void cw_engine_destroy(cw_engine_t *e)
     if (!e)
         return;
     for (size_t i = 0; i < e->cases.cap; i++)
-        if (e->cases.slots[i].key)
-            engine_free_case_memory(e, e->cases.slots[i].value);
+        if (e->cases.slots[i])
+            engine_free_case_memory(e, e->cases.slots[i]);
     free(e->changed);
-    cw_strmap_free(&e->cases);
+    casemap_free(&e->cases);
     cw_strmap_free(&e->strings);
     cw_index_free(&e->index);
     free(e);
@@ -552,7 +552,7 @@ void cw_engine_set_position(cw_engine_t *e, int source, int64_t offset)
 bool cw_engine_case_position(const cw_engine_t *e, const char *case_id, int *source,
                              int64_t *offset)
 {
-    const case_t *c = cw_strmap_get(&e->cases, case_id, strlen(case_id));
+    const case_t *c = state_find_case(e, case_id, strlen(case_id));
     if (!c)
         return false;
     *source = c->source;
@@ -598,7 +598,7 @@ void cw_engine_drain_changes(cw_engine_t *e, cw_snapshot_cb_t *fn, void *opaque)
 
 void cw_engine_forget(cw_engine_t *e, const char *case_id)
 {
-    case_t *c = cw_strmap_get(&e->cases, case_id, strlen(case_id));
+    case_t *c = state_find_case(e, case_id, strlen(case_id));
     if (c)
         engine_free_case(e, c);
 }

@@ -5,6 +5,7 @@
 
 #include "base/jsonw.h"
 #include "base/strmap.h"
+#include "engine/casemap.h"
 #include "engine/engine.h"
 #include "engine/index.h"
 
@@ -47,7 +48,6 @@ typedef struct obligation_s {
 #define NO_DATE INT32_MIN
 
 typedef struct case_s {
-    const char *id;                /* owned by the engine's case map */
     const char *unit, *caseworker; /* interned, "" when unknown */
     char municipality[CW_KOMMUN_LEN + 1];
     int16_t born_year;
@@ -60,6 +60,8 @@ typedef struct case_s {
     obligation_t *obligations;
     uint64_t *event_hashes;
     uint32_t n_events, cap_events;
+    uint32_t hash; /* casemap_hash(id) */
+    char id[];
 } case_t;
 
 struct cw_engine_s {
@@ -68,7 +70,7 @@ struct cw_engine_s {
     void *opaque;
     cw_obligation_cb_t *observer; /* cw_engine_observe */
     void *observer_opaque;
-    cw_strmap_t cases;
+    casemap_t cases;
     cw_strmap_t strings; /* interned unit and caseworker names */
     cw_index_t index;
     cw_engine_stats_t stats;
@@ -98,6 +100,7 @@ typedef struct {
 
 /* state.c */
 case_t *state_case(cw_engine_t *e, const cw_event_t *ev, bool *created);
+case_t *state_find_case(const cw_engine_t *e, const char *id, size_t len);
 case_t *state_new_case(cw_engine_t *e, const char *id, size_t len);
 entity_t *state_new_entity(case_t *c, cw_subject_kind_t kind, const char *ref, size_t len);
 const char *state_intern(cw_engine_t *e, const char *s);

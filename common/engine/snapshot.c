@@ -275,9 +275,11 @@ cw_err_t cw_engine_restore(cw_engine_t *e, const void *snap, size_t len, char *e
         return cw_err_set(errstr, errstr_size, CW_ERR_PARSE, "snapshot: bad case id");
     /* The held case (if any) leaves the map but is kept until the new one
      * has been read whole, so a corrupt record changes nothing. */
-    case_t *old = cw_strmap_remove(&e->cases, id, id_len);
-    if (old)
+    case_t *old = state_find_case(e, id, id_len);
+    if (old) {
+        casemap_remove(&e->cases, old);
         e->stats.cases--;
+    }
     case_t *c = state_new_case(e, id, id_len);
     read_case(&r, e, c);
     bool ok = !r.bad && r.p == r.end;
@@ -286,7 +288,7 @@ cw_err_t cw_engine_restore(cw_engine_t *e, const void *snap, size_t len, char *e
     if (old && ok) {
         engine_free_case_memory(e, old);
     } else if (old) {
-        old->id = cw_strmap_put(&e->cases, id, id_len, old);
+        casemap_put(&e->cases, old);
         e->stats.cases++;
     }
     return ok ? CW_OK

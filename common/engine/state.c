@@ -109,12 +109,19 @@ static entity_t *find_entity(const case_t *c, cw_subject_kind_t kind, const char
     return NULL;
 }
 
+case_t *state_find_case(const cw_engine_t *e, const char *id, size_t len)
+{
+    return casemap_get(&e->cases, id, len, casemap_hash(id, len));
+}
+
 case_t *state_new_case(cw_engine_t *e, const char *id, size_t len)
 {
-    case_t *c = cw_calloc(1, sizeof(*c));
+    case_t *c = cw_calloc(1, sizeof(*c) + len + 1);
     c->unit = c->caseworker = "";
     c->offset = -1;
-    c->id = cw_strmap_put(&e->cases, id, len, c);
+    memcpy(c->id, id, len);
+    c->hash = casemap_hash(id, len);
+    casemap_put(&e->cases, c);
     e->stats.cases++;
     return c;
 }
@@ -122,7 +129,8 @@ case_t *state_new_case(cw_engine_t *e, const char *id, size_t len)
 case_t *state_case(cw_engine_t *e, const cw_event_t *ev, bool *created)
 {
     size_t len = strlen(ev->subject);
-    case_t *c = cw_strmap_get(&e->cases, ev->subject, len);
+    uint32_t h = casemap_hash(ev->subject, len);
+    case_t *c = casemap_get(&e->cases, ev->subject, len, h);
     *created = c == NULL;
     return c ? c : state_new_case(e, ev->subject, len);
 }
@@ -139,7 +147,7 @@ void state_free_case(case_t *c)
 
 void state_drop_case(cw_engine_t *e, case_t *c)
 {
-    cw_strmap_remove(&e->cases, c->id, strlen(c->id));
+    casemap_remove(&e->cases, c);
     e->stats.cases--;
     state_free_case(c);
 }
