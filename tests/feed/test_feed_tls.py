@@ -19,7 +19,7 @@ included.
     configuration error), a message naming the key and where it was set;
   - an encrypted key with its password serves; the password and the token
     never appear in --print-config or the log; a key file readable by
-    group or others is warned about;
+    group or others and an expired certificate are warned about;
   - the listen address defaults to loopback (--print-config)."""
 import json
 import os
@@ -49,8 +49,9 @@ def openssl(tmp, *args):
 
 def make_certs(tmp):
     """ca.pem; server.pem (signed by the CA, SAN IP:127.0.0.1) with
-    server.key; other.key (no certificate's); server-enc.key (server.key
-    encrypted with PASSWORD). Keys mode 600."""
+    server.key; expired.pem (server.key's, self-signed, expired); other.key
+    (no certificate's); server-enc.key (server.key encrypted with
+    PASSWORD). Keys mode 600."""
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
     openssl(tmp, "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
             "-subj", "/CN=casewatch test CA", "-addext", "basicConstraints=critical,CA:TRUE",
@@ -62,6 +63,9 @@ def make_certs(tmp):
                 "extendedKeyUsage = serverAuth\n")
     openssl(tmp, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
             "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext")
+    # self-signed, notAfter a day before notBefore: expired
+    openssl(tmp, "x509", "-req", "-in", "server.csr", "-signkey", "server.key", "-days", "-1",
+            "-out", "expired.pem")
     openssl(tmp, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
             "-out", "other.key")
     openssl(tmp, "pkey", "-in", "server.key", "-aes256", "-passout", "pass:" + PASSWORD,
@@ -71,7 +75,8 @@ def make_certs(tmp):
     for k in ("ca.key", "server.key", "other.key", "server-enc.key"):
         os.chmod(os.path.join(tmp, k), 0o600)
     return {n: os.path.join(tmp, n) for n in
-            ("ca.pem", "server.pem", "server.key", "other.key", "server-enc.key", "garbage.pem")}
+            ("ca.pem", "server.pem", "server.key", "other.key", "server-enc.key", "garbage.pem",
+             "expired.pem")}
 
 
 def handshake(f, ctx):
@@ -323,7 +328,7 @@ def check_serving(tmp, certs, b):
 
 def check_encrypted_and_modes(tmp, certs, b):
     """An encrypted key with its password serves; a key readable by others
-    is warned about (and still used)."""
+    and an expired certificate are warned about (and still used)."""
     f = fl.Feed(b, tmp, "feed-enc", {"feed.tls_cert": certs["server.pem"],
                                      "feed.tls_key": certs["server-enc.key"],
                                      "feed.tls_key_password": PASSWORD},
@@ -340,7 +345,14 @@ def check_encrypted_and_modes(tmp, certs, b):
     assert g.stop() == 0
     assert f"{g.conf}:7: feed.tls_key {exposed} is readable by group or others (mode 0644)" \
         in g.logtext(), g.logtext()
-    print("tls: encrypted key with its password; a key file readable by others warned about")
+    e = fl.Feed(b, tmp, "feed-expired", {"feed.tls_cert": certs["expired.pem"],
+                                         "feed.tls_key": certs["server.key"]})
+    assert f"feed.tls_cert {certs['expired.pem']}: the certificate has expired" in e.logtext()
+    assert e.scheme == "https" and e.alive()
+    assert e.stop() == 0
+    assert "has expired" not in f.logtext() + g.logtext()
+    print("tls: encrypted key with its password; a key file readable by others and an expired "
+          "certificate warned about")
 
 
 def test_tls(tmp):
