@@ -95,7 +95,6 @@ def handshake(f, ctx):
 
 
 def tls11_context():
-    warnings.simplefilter("ignore", DeprecationWarning)
     c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     c.check_hostname, c.verify_mode = False, ssl.CERT_NONE
     c.minimum_version = c.maximum_version = ssl.TLSVersion.TLSv1_1
@@ -106,6 +105,7 @@ def tls11_context():
 def tls11_possible(certs):
     """Whether this Python/OpenSSL can speak TLS 1.1 at all (a server of
     its own that allows it), so that the feed's refusal means something."""
+    warnings.simplefilter("ignore", DeprecationWarning)  # ssl.TLSVersion.TLSv1_1
     import threading
     srv = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     srv.load_cert_chain(certs["server.pem"], certs["server.key"])
