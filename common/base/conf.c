@@ -600,6 +600,14 @@ bool cw_conf_is_set(const cw_conf_t *conf, const char *name)
     return get(conf, name, ANY_TYPE, __func__)->value != NULL;
 }
 
+static const char *slot_origin(const slot_t *slot);
+
+const char *cw_conf_origin(const cw_conf_t *conf, const char *name)
+{
+    const slot_t *slot = get(conf, name, ANY_TYPE, __func__);
+    return slot->value ? slot_origin(slot) : NULL;
+}
+
 size_t cw_conf_kafka_count(const cw_conf_t *conf)
 {
     return conf->n_kafka;

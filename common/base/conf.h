@@ -73,6 +73,9 @@ const char *cw_conf_get_str(const cw_conf_t *conf, const char *name);
 int64_t cw_conf_get_int(const cw_conf_t *conf, const char *name); /* INT, DURATION (ms) */
 bool cw_conf_get_bool(const cw_conf_t *conf, const char *name);
 bool cw_conf_is_set(const cw_conf_t *conf, const char *name);
+/* Where a property's value came from, for messages about it: "path:line",
+ * "environment CASEWATCH_X", "default", or NULL while unset. */
+const char *cw_conf_origin(const cw_conf_t *conf, const char *name);
 
 /* kafka.* keys, in the order first set; key without the "kafka." prefix.
  * All out-pointers are borrowed and may be NULL. */

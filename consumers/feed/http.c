@@ -561,7 +561,48 @@ static bool parse_listen(const char *listen, struct sockaddr_storage *ss, sockle
     return true;
 }
 
-feed_http_t *http_start(const cw_conf_t *conf, feed_view_t *view, char *errstr, size_t errstr_size)
+/* libmicrohttpd's own messages, kept only while the daemon starts (for
+ * the start-up error); later ones (a client's failed TLS handshake, …)
+ * are dropped, as before TLS: the feed logs requests itself. */
+static pthread_mutex_t mhd_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *mhd_log_buf;
+static size_t mhd_log_size;
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    pthread_mutex_lock(&mhd_log_mu);
+    if (mhd_log_buf) {
+        size_t used = strlen(mhd_log_buf);
+        if (used + 3 < mhd_log_size) {
+            if (used) {
+                memcpy(mhd_log_buf + used, "; ", 2);
+                used += 2;
+            }
+            vsnprintf(mhd_log_buf + used, mhd_log_size - used, fmt, ap);
+            size_t n = strlen(mhd_log_buf);
+            while (n && (mhd_log_buf[n - 1] == '\n' || mhd_log_buf[n - 1] == ' '))
+                mhd_log_buf[--n] = '\0';
+        }
+    }
+    pthread_mutex_unlock(&mhd_log_mu);
+}
+
+static void mhd_capture(char *buf, size_t size)
+{
+    pthread_mutex_lock(&mhd_log_mu);
+    mhd_log_buf = buf;
+    mhd_log_size = size;
+    if (buf)
+        buf[0] = '\0';
+    pthread_mutex_unlock(&mhd_log_mu);
+}
+
+/* TLS 1.2 and 1.3 only (GnuTLS priority string). */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_t *view,
+                        char *errstr, size_t errstr_size)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
@@ -579,16 +620,43 @@ feed_http_t *http_start(const cw_conf_t *conf, feed_view_t *view, char *errstr, 
     h->soon_days = (int)cw_conf_get_int(conf, "feed.due_soon_days");
     pthread_mutex_init(&h->mu, NULL);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-    h->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cw_conf_get_int(conf, "feed.max_connections"),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cw_conf_get_int(conf, "feed.idle_timeout") / 1000,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)64, MHD_OPTION_END);
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG |
+                     (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    bool https = tls && tls->cert;
+    /* the options of both; TLS's appended, then MHD_OPTION_END */
+    struct MHD_OptionItem opts[10] = {
+        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cw_conf_get_int(conf, "feed.max_connections"),
+         NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT,
+         (intptr_t)(cw_conf_get_int(conf, "feed.idle_timeout") / 1000), NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 64, NULL},
+    };
+    size_t n_opts = 5;
+    if (https) {
+        flags |= MHD_USE_TLS;
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert};
+        opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, tls->key};
+        opts[n_opts++] =
+            (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES};
+        if (tls->password)
+            opts[n_opts++] =
+                (struct MHD_OptionItem){MHD_OPTION_HTTPS_KEY_PASSWORD, 0, (void *)tls->password};
+    }
+    opts[n_opts] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    char mhd_msg[256];
+    mhd_capture(mhd_msg, sizeof(mhd_msg));
+    errno = 0;
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
+                            NULL, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    int start_errno = errno;
+    mhd_capture(NULL, 0);
     if (!h->d) {
-        snprintf(errstr, errstr_size, "feed.listen %s: cannot listen (%s)",
-                 cw_conf_get_str(conf, "feed.listen"), strerror(errno));
+        snprintf(errstr, errstr_size, "feed.listen %s: cannot listen%s (%s%s%s)",
+                 cw_conf_get_str(conf, "feed.listen"), https ? " with TLS" : "", mhd_msg,
+                 mhd_msg[0] && start_errno ? "; " : "",
+                 start_errno || !mhd_msg[0] ? strerror(start_errno) : "");
         pthread_mutex_destroy(&h->mu);
         free(h);
         return NULL;
@@ -599,8 +667,9 @@ feed_http_t *http_start(const cw_conf_t *conf, feed_view_t *view, char *errstr, 
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
     else
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
-    cw_log(CW_LOG_INFO, "listening on http://%s%s%s:%u/ (%s)", ss.ss_family == AF_INET6 ? "[" : "",
-           addr, ss.ss_family == AF_INET6 ? "]" : "", info ? (unsigned)info->port : 0,
+    cw_log(CW_LOG_INFO, "listening on %s://%s%s%s:%u/ (%s, %s)", https ? "https" : "http",
+           ss.ss_family == AF_INET6 ? "[" : "", addr, ss.ss_family == AF_INET6 ? "]" : "",
+           info ? (unsigned)info->port : 0, https ? "TLS 1.2/1.3" : "no TLS",
            h->token ? "bearer token required for /api and /metrics" : "no token");
     return h;
 }

@@ -125,11 +125,27 @@ bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t 
 /* Gauges: open (visible) alerts, open cases. */
 void view_gauges(feed_view_t *v, uint64_t *open_alerts, uint64_t *open_cases);
 
+/* ---- TLS ---- */
+
+typedef struct {
+    char *cert, *key;     /* PEM text (owned); both NULL: plain HTTP */
+    const char *password; /* of an encrypted key (borrowed from the conf); NULL: none */
+} feed_tls_t;
+
+/* Reads and checks feed.tls_cert, feed.tls_key and feed.tls_key_password:
+ * both files or neither, each parsed, the key the certificate's. false
+ * with errstr ("origin: key …") on a configuration error. */
+bool tls_load(const cw_conf_t *conf, feed_tls_t *tls, char *errstr, size_t errstr_size);
+/* Frees (and wipes the key). */
+void tls_free(feed_tls_t *tls);
+
 /* ---- HTTP ---- */
 
 typedef struct feed_http_s feed_http_t;
 
-feed_http_t *http_start(const cw_conf_t *conf, feed_view_t *view, char *errstr, size_t errstr_size);
+/* tls (borrowed, must outlive the server): TLS when tls->cert is set. */
+feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_t *view,
+                        char *errstr, size_t errstr_size);
 void http_stop(feed_http_t *h);
 /* The SSE publisher for view->publish (opaque: the server). */
 void http_publish(const char *data, size_t len, uint64_t seq, void *opaque);

@@ -22,6 +22,12 @@ const cw_conf_prop_t cw_feed_props[] = {
      "HOST:PORT to serve HTTP on (loopback by default; port 0 picks a free one, logged)"},
     {"feed.token", CW_CONF_STRING, NULL, 0, 0, NULL, CW_CONF_SECRET,
      "bearer token for /api and /metrics (unset: no authentication)"},
+    {"feed.tls_cert", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
+     "PEM certificate (chain) file: serve HTTPS (with feed.tls_key; unset: plain HTTP)"},
+    {"feed.tls_key", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
+     "PEM private key file of feed.tls_cert (keep it mode 600)"},
+    {"feed.tls_key_password", CW_CONF_STRING, NULL, 0, 0, NULL, CW_CONF_SECRET,
+     "password of an encrypted feed.tls_key"},
     {"feed.alert_topic", CW_CONF_STRING, "case-alerts", 0, 0, NULL, 0,
      "the processor's alert topic (JSON alerts)"},
     {"feed.changelog_topic", CW_CONF_STRING, "casewatch-state", 0, 0, NULL, 0,
@@ -116,9 +122,15 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    feed_tls_t tls;
+    if (!tls_load(conf, &tls, err, sizeof(err))) {
+        fprintf(stderr, "casewatch-feed: %s\n", err); /* as the other configuration errors */
+        cw_conf_destroy(conf);
+        return 2;
+    }
     feed_view_t view;
     view_init(&view);
-    feed_http_t *http = http_start(conf, &view, err, sizeof(err));
+    feed_http_t *http = http_start(conf, &tls, &view, err, sizeof(err));
     if (!http) {
         cw_log(CW_LOG_ERROR, "start-up: %s", err);
     } else {
@@ -134,6 +146,7 @@ int main(int argc, char **argv)
         cw_log(CW_LOG_INFO, "stopped");
     }
     view_free(&view);
+    tls_free(&tls);
     cw_conf_destroy(conf);
     return rc;
 }

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -53,9 +54,11 @@ def live_case(name="C-feed-live"):
 
 
 class Feed:
-    """casewatch-feed on a port of its own choosing (feed.listen port 0)."""
+    """casewatch-feed on a port of its own choosing (feed.listen port 0).
+    With cafile (the feed configured for TLS), requests go over https and
+    verify the feed's certificate against it, host name (IP) included."""
 
-    def __init__(self, broker, tmp, name="feed", extra=None):
+    def __init__(self, broker, tmp, name="feed", extra=None, cafile=None):
         self.log = os.path.join(tmp, f"{name}.log")
         self.conf = os.path.join(tmp, f"{name}.conf")
         settings = {"kafka.bootstrap.servers": broker.bootstrap,
@@ -72,10 +75,11 @@ class Feed:
         h._children.append(self.proc)
         assert h.wait_for(lambda: "listening on" in self.logtext() or self.proc.poll() is not None,
                           20), self.logtext()
-        m = re.search(r"listening on http://([0-9.]+):(\d+)/", self.logtext())
+        m = re.search(r"listening on (https?)://([0-9.]+):(\d+)/", self.logtext())
         assert m, self.logtext()
-        self.host, self.port = m.group(1), int(m.group(2))
-        self.url = f"http://{self.host}:{self.port}"
+        self.scheme, self.host, self.port = m.group(1), m.group(2), int(m.group(3))
+        self.url = f"{self.scheme}://{self.host}:{self.port}"
+        self.ctx = ssl.create_default_context(cafile=cafile) if cafile else None
 
     def logtext(self):
         return open(self.log).read()
@@ -86,7 +90,7 @@ class Feed:
     def get(self, path, headers=None, method="GET"):
         req = urllib.request.Request(self.url + path, headers=headers or {}, method=method)
         try:
-            with urllib.request.urlopen(req, timeout=10) as r:
+            with urllib.request.urlopen(req, timeout=10, context=self.ctx) as r:
                 return r.status, r.read(), dict(r.headers)
         except urllib.error.HTTPError as e:
             return e.code, e.read(), dict(e.headers)
@@ -110,7 +114,11 @@ class Stream:
     """A raw SSE reader of /api/stream."""
 
     def __init__(self, feed, headers=None):
-        self.conn = http.client.HTTPConnection(feed.host, feed.port, timeout=30)
+        if feed.ctx:
+            self.conn = http.client.HTTPSConnection(feed.host, feed.port, timeout=30,
+                                                    context=feed.ctx)
+        else:
+            self.conn = http.client.HTTPConnection(feed.host, feed.port, timeout=30)
         self.conn.request("GET", "/api/stream", headers=headers or {})
         self.resp = self.conn.getresponse()
         self.status = self.resp.status

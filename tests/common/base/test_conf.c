@@ -576,6 +576,11 @@ static void test_env_overrides_file(void **state)
     assert_contains(out, want);
     assert_contains(out, "processor.group_id = casewatch  # default\n");
     free(out);
+    assert_string_equal(cw_conf_origin(conf, "server.port"), "environment CASEWATCH_SERVER_PORT");
+    snprintf(want, sizeof(want), "%s:2", path);
+    assert_string_equal(cw_conf_origin(conf, "processor.format"), want);
+    assert_string_equal(cw_conf_origin(conf, "processor.group_id"), "default");
+    assert_null(cw_conf_origin(conf, "processor.batch"));
     cw_conf_destroy(conf);
 }
 
