@@ -354,7 +354,8 @@ static void counts_to(json_t *o, counts_t *c)
     json_object_set_new(o, "violations", json_integer(c->violations));
     json_object_set_new(o, "share_on_time",
                         share(c->on_time, c->on_time + c->late + c->open_overdue));
-    qsort(c->days, c->n_days, sizeof(int), cmp_int);
+    if (c->n_days)
+        qsort(c->days, c->n_days, sizeof(int), cmp_int);
     json_object_set_new(o, "median_days", percentile(c->days, c->n_days, 50));
     json_object_set_new(o, "p90_days", percentile(c->days, c->n_days, 90));
 }
@@ -479,7 +480,8 @@ static json_t *worst_json(const cw_audit_t *a, size_t lo, size_t hi)
             continue;
         w[n++] = (worst_t){d, r->outcome == OUT_OPEN_OVERDUE, r->case_id};
     }
-    qsort(w, n, sizeof(*w), cmp_worst);
+    if (n)
+        qsort(w, n, sizeof(*w), cmp_worst);
     json_t *arr = json_array();
     for (size_t i = 0; i < n && i < WORST_N; i++) {
         json_t *o = json_object();
@@ -547,7 +549,8 @@ static json_t *days_json(const cw_audit_t *a, size_t lo, size_t hi)
         if (days_from_due(&a->recs[i], &d))
             v[n++] = d;
     }
-    qsort(v, n, sizeof(int), cmp_int);
+    if (n)
+        qsort(v, n, sizeof(int), cmp_int);
     json_t *arr = json_array();
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -617,8 +620,10 @@ static void sort_records(cw_audit_t *a)
     size_t n = a->n_groups;
     group_t *sorted = cw_reallocarray(NULL, n + 1, sizeof(*sorted));
     uint32_t *rank = cw_reallocarray(NULL, n + 1, sizeof(*rank));
-    memcpy(sorted, a->groups, n * sizeof(*sorted));
-    qsort(sorted, n, sizeof(*sorted), cmp_group);
+    if (n) { /* memcpy and qsort take no NULL, even for 0 items */
+        memcpy(sorted, a->groups, n * sizeof(*sorted));
+        qsort(sorted, n, sizeof(*sorted), cmp_group);
+    }
     for (size_t i = 0; i < n; i++) {
         group_t *g = bsearch(&a->groups[i], sorted, n, sizeof(*sorted), cmp_group);
         rank[i] = (uint32_t)(g - sorted);
@@ -629,7 +634,8 @@ static void sort_records(cw_audit_t *a)
     a->groups = sorted;
     a->cap_groups = n + 1;
     free(rank);
-    qsort(a->recs, a->n_recs, sizeof(*a->recs), cmp_rec);
+    if (a->n_recs)
+        qsort(a->recs, a->n_recs, sizeof(*a->recs), cmp_rec);
 }
 
 json_t *cw_audit_finish(cw_audit_t *a)
