@@ -229,7 +229,8 @@ void engine_schedule(cw_engine_t *e, obligation_t *ob)
     if (ob->phase == PHASE_BREACHED)
         cw_index_remove(&e->index, &ob->ix);
     else
-        cw_index_set(&e->index, &ob->ix, ob->phase == PHASE_WARN ? ob->warn_at : ob->expiry);
+        cw_index_set(&e->index, &ob->ix,
+                     ob->phase == PHASE_WARN ? obligation_warn_at(ob) : obligation_expiry(ob));
 }
 
 obligation_t *engine_obligation_new(cw_engine_t *e, case_t *c, const cw_rule_t *rule,
@@ -247,15 +248,23 @@ obligation_t *engine_obligation_new(cw_engine_t *e, case_t *c, const cw_rule_t *
     return ob;
 }
 
-/* Sets nominal_due, due, expiry and the warning instant from a nominal due. */
+cw_instant_t obligation_expiry(const obligation_t *ob)
+{
+    return cw_time_day_start(ob->due + 1);
+}
+
+cw_instant_t obligation_warn_at(const obligation_t *ob)
+{
+    return cw_time_day_start(ob->nominal_due - ob->rule->warn_days);
+}
+
+/* Sets nominal_due, due and the phase from a nominal due. */
 static void set_due(obligation_t *ob, cw_date_t nominal)
 {
     ob->nominal_due = nominal;
     ob->due = ob->rule->roll_forward ? cw_cal_roll_forward(nominal) : nominal;
-    ob->expiry = cw_time_day_start(ob->due + 1);
     if (ob->rule->warn_days >= 0) {
-        ob->warn_at = cw_time_day_start(nominal - ob->rule->warn_days);
-        ob->phase = ob->warn_at < ob->expiry ? PHASE_WARN : PHASE_BREACH;
+        ob->phase = obligation_warn_at(ob) < obligation_expiry(ob) ? PHASE_WARN : PHASE_BREACH;
     } else {
         ob->phase = PHASE_BREACH;
     }
@@ -335,15 +344,15 @@ static void satisfy(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_i
 {
     if (ob->rule->kind == CW_RULE_RECURRING && ev->time < ob->cycle_start)
         return; /* older than the current cycle: it belongs to one already closed */
-    note(e, ob, CW_OBL_SATISFIED, ev,
-         ob->late_due != NO_DATE || (ob->phase == PHASE_BREACHED && ev->time >= ob->expiry));
+    bool after_expiry = ob->phase == PHASE_BREACHED && ev->time >= obligation_expiry(ob);
+    note(e, ob, CW_OBL_SATISFIED, ev, ob->late_due != NO_DATE || after_expiry);
     if (ob->late_due != NO_DATE) {
         emit_due(e, ob, CW_ALERT_RESOLVED, ob->late_due, ob->late_nominal, now,
                  cw_time_local_date(ev->time) - ob->late_due, ev->id);
         ob->late_due = ob->late_nominal = NO_DATE;
     }
     if (ob->phase == PHASE_BREACHED) {
-        if (ev->time >= ob->expiry)
+        if (after_expiry)
             emit_for(e, ob, CW_ALERT_RESOLVED, now, cw_time_local_date(ev->time) - ob->due, ev->id);
         else
             emit_for(e, ob, CW_ALERT_WITHDRAWN, now, 0, ev->id);
@@ -364,7 +373,7 @@ static void satisfy(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_i
 /* An extension decision moves the due date to `until`. */
 static void extend(cw_engine_t *e, obligation_t *ob, const cw_event_t *ev, cw_instant_t now)
 {
-    if (ob->phase == PHASE_BREACHED && ev->time < ob->expiry) {
+    if (ob->phase == PHASE_BREACHED && ev->time < obligation_expiry(ob)) {
         emit_for(e, ob, CW_ALERT_WITHDRAWN, now, 0, ev->id); /* decided in time */
     } else if (ob->phase == PHASE_BREACHED && ob->late_due == NO_DATE) {
         ob->late_due = ob->due; /* decided too late: the breach stands */
@@ -495,7 +504,7 @@ void cw_engine_advance(cw_engine_t *e, cw_instant_t now)
     cw_index_item_t *it;
     while ((it = cw_index_due(&e->index, now))) {
         obligation_t *ob = (obligation_t *)it;
-        if (ob->phase == PHASE_WARN && now < ob->expiry) {
+        if (ob->phase == PHASE_WARN && now < obligation_expiry(ob)) {
             emit_for(e, ob, CW_ALERT_WARNING, now, 0, NULL);
             ob->phase = PHASE_BREACH;
             engine_schedule(e, ob);

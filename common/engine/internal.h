@@ -29,6 +29,10 @@ typedef struct entity_s {
 
 typedef enum { PHASE_WARN, PHASE_BREACH, PHASE_BREACHED } phase_t;
 
+/* Every open obligation of every case is one of these, so it is kept
+ * small (104 bytes on LP64): the warning and expiry instants are computed
+ * from the dates when needed (obligation_warn_at, obligation_expiry), not
+ * stored. */
 typedef struct obligation_s {
     cw_index_item_t ix; /* first member: the index hands back &ob->ix */
     struct obligation_s *next;
@@ -36,13 +40,13 @@ typedef struct obligation_s {
     const cw_deadline_t *deadline;
     struct case_s *c;
     entity_t *subj;
+    char *start_event;
+    cw_instant_t cycle_start;
     cw_date_t start, nominal_due, due;
-    cw_instant_t cycle_start, warn_at, expiry;
-    phase_t phase;
     /* A breach that an extension decided too late did not undo: it stays
      * open until the action, then gets its resolved (NO_DATE: none). */
     cw_date_t late_due, late_nominal;
-    char *start_event;
+    uint8_t phase; /* phase_t */
 } obligation_t;
 
 #define NO_DATE INT32_MIN
@@ -88,6 +92,10 @@ void engine_free_case_memory(cw_engine_t *e, case_t *c); /* not in the case map 
 obligation_t *engine_obligation_new(cw_engine_t *e, case_t *c, const cw_rule_t *rule,
                                     entity_t *subj);
 void engine_schedule(cw_engine_t *e, obligation_t *ob);
+/* The start of the day after the due date: a breach fires then. */
+cw_instant_t obligation_expiry(const obligation_t *ob);
+/* The start of the warning day (rules with warn_days ≥ 0). */
+cw_instant_t obligation_warn_at(const obligation_t *ob);
 
 /* snapshot.c */
 void snapshot_write(const case_t *c, cw_jsonw_t *buf); /* bytes, not JSON */

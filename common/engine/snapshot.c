@@ -81,8 +81,10 @@ static void write_obligation(cw_jsonw_t *b, const obligation_t *ob)
     put_int(b, (uint32_t)ob->nominal_due, 4);
     put_int(b, (uint32_t)ob->due, 4);
     put_int(b, (uint64_t)ob->cycle_start, 8);
-    put_int(b, (uint64_t)ob->warn_at, 8);
-    put_int(b, (uint64_t)ob->expiry, 8);
+    /* Kept in the format (the feed's snapshot view reads it), derived from
+     * the dates. */
+    put_int(b, ob->rule->warn_days >= 0 ? (uint64_t)obligation_warn_at(ob) : 0, 8);
+    put_int(b, (uint64_t)obligation_expiry(ob), 8);
     put_int(b, ob->phase, 1);
     put_int(b, (uint32_t)ob->late_due, 4);
     put_int(b, (uint32_t)ob->late_nominal, 4);
@@ -202,8 +204,8 @@ static void read_obligation(reader_t *r, cw_engine_t *e, case_t *c)
     cw_date_t nominal = (cw_date_t)(int32_t)get_int(r, 4);
     cw_date_t due = (cw_date_t)(int32_t)get_int(r, 4);
     cw_instant_t cycle_start = (cw_instant_t)get_int(r, 8);
-    cw_instant_t warn_at = (cw_instant_t)get_int(r, 8);
-    cw_instant_t expiry = (cw_instant_t)get_int(r, 8);
+    get_int(r, 8); /* warn_at and expiry: derived from the dates again */
+    get_int(r, 8);
     unsigned phase = (unsigned)get_int(r, 1);
     cw_date_t late_due = (cw_date_t)(int32_t)get_int(r, 4);
     cw_date_t late_nominal = (cw_date_t)(int32_t)get_int(r, 4);
@@ -221,8 +223,6 @@ static void read_obligation(reader_t *r, cw_engine_t *e, case_t *c)
     ob->nominal_due = nominal;
     ob->due = due;
     ob->cycle_start = cycle_start;
-    ob->warn_at = warn_at;
-    ob->expiry = expiry;
     ob->phase = (phase_t)phase;
     ob->late_due = late_due;
     ob->late_nominal = late_nominal;
