@@ -85,6 +85,12 @@ EXPECT_KEYS = ("start", "due", "nominal_due", "days_overdue", "at", "case", "sev
                "events", "municipality", "unit", "caseworker")
 # keys where "-" means: the field must be absent (or null for unit/caseworker)
 ABSENT_OK_KEYS = ("nominal_due", "unit", "caseworker")
+# Every field an alert may have (EVENTS.md section 4), and nothing else: an
+# alert goes to supervisors' screens and other systems, so it carries no
+# event data beyond what the contract lists (no child pseudonym, no reporter).
+ALERT_FIELDS = {"id", "kind", "rule", "severity", "case", "subject", "municipality", "unit",
+                "caseworker", "start", "due", "nominal_due", "at", "days_overdue", "legal_ref",
+                "title_sv", "title_en", "message_sv", "message_en", "events"}
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RFC3339_RE = re.compile(
@@ -184,6 +190,7 @@ class Scenario:
         self.until = None
         self.inputs = []        # list of bytes, one per input line
         self.event_times = {}   # event id -> aware datetime (from well-formed event lines)
+        self.children = set()    # data.child values of the events (must not reach an alert)
         self.expects = []
         self.rejects = []       # list of (event_id or "-", reason)
 
@@ -275,6 +282,9 @@ def parse_scenario(path, text=None):
             t = parse_rfc3339(ev.get("time"))
             if isinstance(ev.get("id"), str) and t is not None:
                 sc.event_times.setdefault(ev["id"], t)
+            data = ev.get("data")
+            if isinstance(data, dict) and isinstance(data.get("child"), str) and data["child"]:
+                sc.children.add(data["child"])
             sc.inputs.append(rest.encode("utf-8"))
         elif word == "raw":
             sc.inputs.append(expand_raw(rest))
@@ -365,6 +375,13 @@ def check_invariants(sc, alerts):
         def bad(msg):
             problems.append("%s: %s" % (where, msg))
 
+        extra = sorted(set(a) - ALERT_FIELDS)
+        if extra:
+            bad("fields not in the contract: %s" % ", ".join(extra))
+        text = json.dumps(a, ensure_ascii=False)
+        for child in sorted(sc.children):
+            if re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(child), text):
+                bad("carries the child pseudonym %r of an event" % child)
         for f in ("id", "kind", "rule", "severity", "case", "subject", "municipality",
                   "start", "due", "at", "title_sv", "title_en", "message_sv", "message_en"):
             if f not in a:

@@ -127,6 +127,8 @@ class Invariants(unittest.TestCase):
             alert(kind="withdrawn", days_overdue=0),        # no breach before it
             alert(days_overdue=True),
             alert(case=rs),                                 # missing field
+            alert(child="B1"),                              # a field not in the contract
+            alert(message_en="Report R1 about child B1"),   # an event's child pseudonym
         ]
         for a in cases:
             self.assertNotEqual(self.problems(a), [], msg=json.dumps(a, default=str))
