@@ -65,7 +65,7 @@ static cw_reject_code_t read_long(dec_t *d, int64_t *out)
  * it, so no length is ever trusted. */
 static cw_reject_code_t read_len(dec_t *d, size_t *out)
 {
-    int64_t n;
+    int64_t n = 0; /* set on success; GCC -O3 cannot see that */
     cw_reject_code_t rc = read_long(d, &n);
     if (rc)
         return rc;
@@ -208,7 +208,7 @@ static cw_reject_code_t decode_items(dec_t *d, const node_t *n)
             return BAD(d, "avro: more than %d array or map items", MAX_ITEMS);
         d->budget -= (unsigned)count;
         for (int64_t i = 0; i < count; i++) {
-            size_t klen;
+            size_t klen = 0;
             if (n->type == N_MAP && ((rc = read_len(d, &klen)) || (rc = skip(d, klen))))
                 return rc;
             if ((rc = decode(d, n->first)) != CW_REJ_NONE)
