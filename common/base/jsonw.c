@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/mem.h"
@@ -93,6 +94,17 @@ void cw_jsonw_end_array(cw_jsonw_t *w)
     w->need_comma = 1;
 }
 
+/* 1 for the bytes JSON requires escaped: control characters, '"' and '\\'. */
+static const unsigned char must_escape[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
+};
+
+/* Alert texts are long and almost never need an escape: runs are copied
+ * whole (this was the replay's top cost when done a byte at a time). */
 static void escaped(cw_jsonw_t *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -100,11 +112,33 @@ static void escaped(cw_jsonw_t *w, const char *s)
     reserve(w, n * 6 + 2); /* worst case: every byte \u00XX */
     char *o = w->p + w->len;
     *o++ = '"';
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    const unsigned char *c = (const unsigned char *)s, *end = c + n;
+    while (c < end) {
+        const unsigned char *run = c;
+        /* Eight bytes at a time while none is below 0x20, '"' or '\\'
+         * (the classic exact zero-byte tests on a word), then bytewise. */
+        const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+        while (end - c >= 8) {
+            uint64_t x;
+            memcpy(&x, c, 8);
+            uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+            uint64_t below = (x - ones * 0x20) & ~x & high; /* a byte < 0x20 */
+            uint64_t quote = (q - ones) & ~q & high;        /* a byte == '"' */
+            uint64_t bslash = (b - ones) & ~b & high;       /* a byte == '\\' */
+            if (below | quote | bslash)
+                break;
+            c += 8;
+        }
+        while (c < end && !must_escape[*c])
+            c++;
+        memcpy(o, run, (size_t)(c - run));
+        o += c - run;
+        if (c == end)
+            break;
         if (*c == '"' || *c == '\\') {
             *o++ = '\\';
             *o++ = (char)*c;
-        } else if (*c < 0x20) {
+        } else {
             const char *short_esc = *c == '\n'   ? "\\n"
                                     : *c == '\t' ? "\\t"
                                     : *c == '\r' ? "\\r"
@@ -118,9 +152,8 @@ static void escaped(cw_jsonw_t *w, const char *s)
                 o[5] = hex[*c & 15];
                 o += 6;
             }
-        } else {
-            *o++ = (char)*c;
         }
+        c++;
     }
     *o++ = '"';
     w->len = (size_t)(o - w->p);

@@ -181,7 +181,17 @@ void cw_template_render(const char *t, const cw_template_var_t *vars, size_t n_v
     if (out_size == 0)
         return;
     while (*t && o + 1 < out_size) {
-        if (*t == '{') {
+        if (*t != '{') { /* the text up to the next '{' in one copy */
+            const char *brace = strchr(t, '{');
+            size_t run = brace ? (size_t)(brace - t) : strlen(t);
+            if (run > out_size - 1 - o)
+                run = out_size - 1 - o;
+            memcpy(out + o, t, run);
+            o += run;
+            t += run;
+            continue;
+        }
+        {
             const char *end = strchr(t, '}');
             size_t len = end ? (size_t)(end - t - 1) : 0;
             const char *val = NULL;
