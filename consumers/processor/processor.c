@@ -570,6 +570,11 @@ static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
     snprintf(restore_group, sizeof(restore_group), "%s.restore",
              cw_conf_get_str(p->conf, "processor.group_id"));
     rd_kafka_conf_set(c, "group.id", restore_group, NULL, 0);
+    /* The restorer reads a range it knows is there (up to the high
+     * watermark), so a long poll at the broker has no use: it would only
+     * leave a fetch parked after the last record, delaying the next restore
+     * (a later rebalance) by up to this long. Whatever kafka.* says. */
+    rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", NULL, 0);
     if (!(p->restorer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
         goto fail;
     return true;
