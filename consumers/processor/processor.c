@@ -226,16 +226,22 @@ static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
         to_dlq(p, m, &rej);
         return true;
     }
-    /* After a restore, input up to the case's recorded offset is already in it. */
+    /* Stream time moves with every event read, also with one skipped below:
+     * a case restored ahead of the input must not hold back the clock of
+     * the others, or their alerts would fire later than the first time,
+     * with another "at" (the duplicate of an alert must be byte-equal). */
+    if (p->ev.time > pt->stream_time)
+        pt->stream_time = p->ev.time;
+    /* After a restore, input up to the case's recorded offset is already in
+     * it; the clock is moved as applying it would have (fires what is due). */
     int src;
     int64_t off;
     if (cw_engine_case_position(pt->engine, p->ev.subject, &src, &off) && src == t &&
         m->offset <= off) {
         p->n.skipped++;
+        cw_engine_advance(pt->engine, pt->stream_time);
         return true;
     }
-    if (p->ev.time > pt->stream_time)
-        pt->stream_time = p->ev.time;
     cw_engine_set_position(pt->engine, t, m->offset);
     bool dup;
     if (cw_engine_apply(pt->engine, &p->ev, pt->stream_time, &dup, &rej) != CW_REJ_NONE)
