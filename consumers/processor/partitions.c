@@ -64,74 +64,123 @@ cw_instant_t parts_clock(const cw_processor_t *p, const part_t *pt, cw_instant_t
     return live > pt->stream_time ? live : pt->stream_time;
 }
 
-/* Reads changelog partition `partition` from its start to its high
- * watermark into a fresh engine. */
-static bool restore(cw_processor_t *p, int partition, part_t *pt)
+/* One partition being restored from the changelog. */
+typedef struct {
+    int partition;
+    part_t *pt;
+    int64_t hi;   /* high watermark when the restore began: read up to it */
+    int64_t last; /* last offset read */
+    uint64_t records, bad;
+    int64_t ms; /* from the start of the restore until this partition was complete */
+} restoring_t;
+
+static void restore_record(restoring_t *r, const rd_kafka_message_t *m)
 {
-    int64_t t0 = now_ms(), lo = 0, hi = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(p->restorer, p->changelog_topic,
-                                                               partition, &lo, &hi, 10000);
-    if (err) {
-        cw_log(CW_LOG_ERROR, "restore %s [%d]: watermarks: %s", p->changelog_topic, partition,
-               rd_kafka_err2str(err));
-        return false;
-    }
-    uint64_t records = 0, bad = 0;
-    if (hi > lo) {
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, p->changelog_topic, partition)->offset = lo;
-        rd_kafka_assign(p->restorer, l);
-        rd_kafka_topic_partition_list_destroy(l);
-        int64_t last = lo - 1, errors = 0;
-        while (last < hi - 1) {
-            if (now_ms() - t0 > p->restore_timeout_ms) {
-                cw_log(CW_LOG_ERROR,
-                       "restore %s [%d]: not complete after %lld ms (at %lld of %lld)",
-                       p->changelog_topic, partition, (long long)p->restore_timeout_ms,
-                       (long long)last + 1, (long long)hi);
-                rd_kafka_assign(p->restorer, NULL);
-                return false;
-            }
-            rd_kafka_message_t *m = rd_kafka_consumer_poll(p->restorer, 500);
-            if (!m)
-                continue;
-            if (m->err) {
-                /* Transient (broker restarting): retried until the timeout; logged
-                 * once a second at most. */
-                bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
-                if (!eof && errors++ % 2 == 0)
-                    cw_log(CW_LOG_WARN, "restore %s [%d]: %s", p->changelog_topic, partition,
-                           rd_kafka_message_errstr(m));
-                rd_kafka_message_destroy(m);
-                if (!eof)
-                    usleep(500000);
-                continue;
-            }
-            last = m->offset;
-            records++;
-            char key[CW_ID_MAX + 1];
-            size_t kl = m->key_len < CW_ID_MAX ? m->key_len : CW_ID_MAX;
-            memcpy(key, m->key ? m->key : "", m->key ? kl : 0);
-            key[m->key ? kl : 0] = '\0';
-            if (!m->payload) /* tombstone: the case ended */
-                cw_engine_forget(pt->engine, key);
-            else if (cw_engine_restore(pt->engine, m->payload, m->len, NULL, 0) != CW_OK) {
-                bad++;
-            }
-            rd_kafka_message_destroy(m);
+    char key[CW_ID_MAX + 1];
+    size_t kl = m->key_len < CW_ID_MAX ? m->key_len : CW_ID_MAX;
+    memcpy(key, m->key ? m->key : "", m->key ? kl : 0);
+    key[m->key ? kl : 0] = '\0';
+    if (!m->payload) /* tombstone: the case ended */
+        cw_engine_forget(r->pt->engine, key);
+    else if (cw_engine_restore(r->pt->engine, m->payload, m->len, NULL, 0) != CW_OK)
+        r->bad++;
+    r->records++;
+}
+
+/* Reads changelog partitions from their start to their high watermarks into
+ * fresh engines, all together: one assignment of the restorer, so one fetch
+ * request serves every partition. (Restored one after another, each
+ * partition cost a fixed fetch.wait.max.ms: the restorer's next fetch of
+ * the partition just completed stayed parked at the broker, waiting for
+ * data that would not come, and the next partition's fetch queued behind
+ * it. 500 ms by librdkafka's default, ~0.54 s per partition measured.) */
+static bool restore(cw_processor_t *p, restoring_t *rs, int n)
+{
+    int64_t t0 = now_ms();
+    int pending = 0;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
+    for (int i = 0; i < n; i++) {
+        int64_t lo = 0, hi = 0;
+        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+            p->restorer, p->changelog_topic, rs[i].partition, &lo, &hi, 10000);
+        if (err) {
+            cw_log(CW_LOG_ERROR, "restore %s [%d]: watermarks: %s", p->changelog_topic,
+                   rs[i].partition, rd_kafka_err2str(err));
+            rd_kafka_topic_partition_list_destroy(l);
+            return false;
         }
-        rd_kafka_assign(p->restorer, NULL);
+        rs[i].hi = hi;
+        rs[i].last = lo - 1;
+        if (hi > lo) {
+            rd_kafka_topic_partition_list_add(l, p->changelog_topic, rs[i].partition)->offset = lo;
+            pending++;
+        }
     }
-    cw_engine_stats_t st;
-    cw_engine_get_stats(pt->engine, &st);
+    bool assigned = pending > 0, ok = true;
+    if (assigned)
+        rd_kafka_assign(p->restorer, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    int64_t errors = 0;
+    while (pending > 0) {
+        if (now_ms() - t0 > p->restore_timeout_ms) {
+            for (int i = 0; i < n; i++)
+                if (rs[i].last < rs[i].hi - 1)
+                    cw_log(CW_LOG_ERROR,
+                           "restore %s [%d]: not complete after %lld ms (at %lld of %lld)",
+                           p->changelog_topic, rs[i].partition, (long long)p->restore_timeout_ms,
+                           (long long)rs[i].last + 1, (long long)rs[i].hi);
+            ok = false;
+            break;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(p->restorer, 500);
+        if (!m)
+            continue;
+        if (m->err) {
+            /* Transient (broker restarting): retried until the timeout; logged
+             * once a second at most. */
+            bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+            if (!eof && errors++ % 2 == 0)
+                cw_log(CW_LOG_WARN, "restore %s [%d]: %s", p->changelog_topic, (int)m->partition,
+                       rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+            if (!eof)
+                usleep(500000);
+            continue;
+        }
+        restoring_t *r = NULL;
+        for (int i = 0; i < n && !r; i++)
+            if (rs[i].partition == m->partition)
+                r = &rs[i];
+        /* Each record once, up to the watermark of the start. */
+        if (r && m->offset > r->last && m->offset < r->hi) {
+            restore_record(r, m);
+            r->last = m->offset;
+            if (r->last >= r->hi - 1) {
+                r->ms = now_ms() - t0;
+                pending--;
+            }
+        }
+        rd_kafka_message_destroy(m);
+    }
+    if (assigned)
+        rd_kafka_assign(p->restorer, NULL);
+    if (!ok)
+        return false;
     int64_t ms = now_ms() - t0;
-    p->n.restored_cases += st.cases;
     p->n.restore_ms += (uint64_t)ms;
-    cw_log(CW_LOG_INFO,
-           "restored partition %d: %llu changelog records, %llu cases, %llu open obligations, "
-           "%llu corrupt, %lld ms",
-           partition, (unsigned long long)records, (unsigned long long)st.cases,
-           (unsigned long long)st.obligations, (unsigned long long)bad, (long long)ms);
+    for (int i = 0; i < n; i++) {
+        cw_engine_stats_t st;
+        cw_engine_get_stats(rs[i].pt->engine, &st);
+        p->n.restored_cases += st.cases;
+        cw_log(CW_LOG_INFO,
+               "restored partition %d: %llu changelog records, %llu cases, %llu open "
+               "obligations, %llu corrupt, %lld ms",
+               rs[i].partition, (unsigned long long)rs[i].records, (unsigned long long)st.cases,
+               (unsigned long long)st.obligations, (unsigned long long)rs[i].bad,
+               (long long)rs[i].ms);
+    }
+    if (n > 0)
+        cw_log(CW_LOG_INFO, "restore done: %d partition(s) together in %lld ms", n, (long long)ms);
     return true;
 }
 
@@ -142,6 +191,9 @@ static bool cooperative(const cw_processor_t *p)
 
 static void assign_parts(cw_processor_t *p, rd_kafka_topic_partition_list_t *parts)
 {
+    /* The partition indexes not held before are restored, all together. */
+    restoring_t *rs = cw_calloc(parts->cnt > 0 ? (size_t)parts->cnt : 1, sizeof(*rs));
+    int n = 0;
     for (int i = 0; i < parts->cnt; i++) {
         int t = parts_topic_index(p, parts->elems[i].topic);
         part_t *pt = parts_get(p, parts->elems[i].partition);
@@ -156,9 +208,14 @@ static void assign_parts(cw_processor_t *p, rd_kafka_topic_partition_list_t *par
         pt->stream_time = 0;
         pt->engine = cw_engine_new(p->pack, processor_on_alert, p);
         cw_engine_track_changes(pt->engine);
-        if (!restore(p, parts->elems[i].partition, pt))
-            p->fatal = true;
+        rs[n].partition = parts->elems[i].partition;
+        rs[n++].pt = pt; /* parts_get() reallocates: resolved again below */
     }
+    for (int i = 0; i < n; i++)
+        rs[i].pt = parts_get(p, rs[i].partition);
+    if (!restore(p, rs, n))
+        p->fatal = true;
+    free(rs);
     rd_kafka_error_t *e = NULL;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     if (cooperative(p))

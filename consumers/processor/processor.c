@@ -226,16 +226,22 @@ static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
         to_dlq(p, m, &rej);
         return true;
     }
-    /* After a restore, input up to the case's recorded offset is already in it. */
+    /* Stream time moves with every event read, also with one skipped below:
+     * a case restored ahead of the input must not hold back the clock of
+     * the others, or their alerts would fire later than the first time,
+     * with another "at" (the duplicate of an alert must be byte-equal). */
+    if (p->ev.time > pt->stream_time)
+        pt->stream_time = p->ev.time;
+    /* After a restore, input up to the case's recorded offset is already in
+     * it; the clock is moved as applying it would have (fires what is due). */
     int src;
     int64_t off;
     if (cw_engine_case_position(pt->engine, p->ev.subject, &src, &off) && src == t &&
         m->offset <= off) {
         p->n.skipped++;
+        cw_engine_advance(pt->engine, pt->stream_time);
         return true;
     }
-    if (p->ev.time > pt->stream_time)
-        pt->stream_time = p->ev.time;
     cw_engine_set_position(pt->engine, t, m->offset);
     bool dup;
     if (cw_engine_apply(pt->engine, &p->ev, pt->stream_time, &dup, &rej) != CW_REJ_NONE)
@@ -570,6 +576,11 @@ static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
     snprintf(restore_group, sizeof(restore_group), "%s.restore",
              cw_conf_get_str(p->conf, "processor.group_id"));
     rd_kafka_conf_set(c, "group.id", restore_group, NULL, 0);
+    /* The restorer reads a range it knows is there (up to the high
+     * watermark), so a long poll at the broker has no use: it would only
+     * leave a fetch parked after the last record, delaying the next restore
+     * (a later rebalance) by up to this long. Whatever kafka.* says. */
+    rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", NULL, 0);
     if (!(p->restorer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
         goto fail;
     return true;

@@ -10,6 +10,10 @@
  * (answers "ok" or "error: ..." on standard output):
  *   down BROKER|-1          up BROKER|-1          rtt BROKER|-1 MS
  *   errors APIKEY CNT ERR   (push CNT request errors ERR for Kafka API APIKEY)
+ *   berrors BROKER APIKEY CNT ERR
+ *                           (the same on one broker's own stack, which goes first)
+ *   pending BROKER APIKEY   (answers "ok N": errors of that broker's stack not yet
+ *                           returned, so a test knows its faults were hit)
  *   topic NAME PARTITIONS   (create a topic)
  * End of standard input leaves the broker running. */
 #include <errno.h>
@@ -53,9 +57,10 @@ static int create_topic(rd_kafka_mock_cluster_t *mc, const char *spec)
 /* One fault command; returns a static answer. */
 static const char *command(rd_kafka_mock_cluster_t *mc, char *line)
 {
+    static char answer[64];
     char verb[32], arg1[256];
-    long a = 0, b = 0, c = 0;
-    int n = sscanf(line, "%31s %255s %ld %ld", verb, arg1, &b, &c);
+    long a = 0, b = 0, c = 0, d = 0;
+    int n = sscanf(line, "%31s %255s %ld %ld %ld", verb, arg1, &b, &c, &d);
     if (n < 1)
         return "error: empty command";
     if (n >= 2)
@@ -72,6 +77,22 @@ static const char *command(rd_kafka_mock_cluster_t *mc, char *line)
         for (long i = 0; i < b; i++)
             errs[i] = (rd_kafka_resp_err_t)c;
         rd_kafka_mock_push_request_errors_array(mc, (int16_t)a, (size_t)b, errs);
+    } else if (strcmp(verb, "berrors") == 0 && n == 5 && c > 0 && c <= 1000) {
+        /* The broker stack takes (error, rtt) pairs, pushed in groups of 8. */
+        for (long i = 0; i < c && !err; i += 8) {
+            long k = c - i < 8 ? c - i : 8;
+            rd_kafka_resp_err_t e = (rd_kafka_resp_err_t)d;
+            err = rd_kafka_mock_broker_push_request_error_rtts(mc, (int32_t)a, (int16_t)b,
+                                                               (size_t)k, e, 0, e, 0, e, 0, e, 0, e,
+                                                               0, e, 0, e, 0, e, 0);
+        }
+    } else if (strcmp(verb, "pending") == 0 && n == 3) {
+        size_t cnt = 0;
+        err = rd_kafka_mock_broker_error_stack_cnt(mc, (int32_t)a, (int16_t)b, &cnt);
+        if (!err) {
+            snprintf(answer, sizeof(answer), "ok %zu", cnt);
+            return answer;
+        }
     } else if (strcmp(verb, "topic") == 0 && n == 3) {
         char spec[300];
         snprintf(spec, sizeof(spec), "%s:%ld", arg1, b);
