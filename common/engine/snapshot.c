@@ -259,6 +259,16 @@ static void read_case(reader_t *r, cw_engine_t *e, case_t *c)
     unsigned n_ob = (unsigned)get_int(r, 2);
     for (unsigned i = 0; i < n_ob && !r->bad; i++)
         read_obligation(r, e, c);
+    /* engine_obligation_new prepends: put the list back in the order it was
+     * written, so a restored case writes the same bytes and applies its
+     * obligations in the same order as the case that was never restored. */
+    obligation_t *rev = NULL;
+    for (obligation_t *ob = c->obligations, *next; ob; ob = next) {
+        next = ob->next;
+        ob->next = rev;
+        rev = ob;
+    }
+    c->obligations = rev;
 }
 
 cw_err_t cw_engine_restore(cw_engine_t *e, const void *snap, size_t len, char *errstr,

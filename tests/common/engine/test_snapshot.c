@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "engine/internal.h"
 
 static cw_rulepack_t *pack;
 
@@ -158,9 +159,14 @@ static void test_restored_engine_continues_identically(void **state)
     cw_engine_get_stats(b, &sb);
     assert_int_equal(sa.cases, sb.cases);
     assert_int_equal(sa.obligations, sb.obligations);
-    /* re-snapshots are byte-identical */
+    /* re-snapshots are byte-identical (C2's placement and C1's report hold
+     * several obligations: their order survives the restore) */
     snaps_t again = {0};
+    for (int i = 0; i < snaps.n; i++) /* a restore is no change: ask for each case */
+        if (snaps.snap[i])
+            engine_mark_changed(b, state_find_case(b, snaps.id[i], strlen(snaps.id[i])));
     cw_engine_drain_changes(b, on_snap, &again);
+    assert_int_equal(again.n, 3);
     for (int i = 0; i < again.n; i++)
         for (int k = 0; k < snaps.n; k++)
             if (strcmp(again.id[i], snaps.id[k]) == 0) {
