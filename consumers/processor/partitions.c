@@ -88,15 +88,41 @@ static void restore_record(restoring_t *r, const rd_kafka_message_t *m)
 }
 
 /* Reads changelog partitions from their start to their high watermarks into
- * fresh engines, all together: one assignment of the restorer, so one fetch
- * request serves every partition. (Restored one after another, each
- * partition cost a fixed fetch.wait.max.ms: the restorer's next fetch of
- * the partition just completed stayed parked at the broker, waiting for
- * data that would not come, and the next partition's fetch queued behind
- * it. 500 ms by librdkafka's default, ~0.54 s per partition measured.) */
+ * fresh engines, one partition after another (a single assignment of all of
+ * them was measured 4x slower on 32 partitions: 300 000 cases in 4.0 s
+ * against 1.1 s). Between partitions the restorer's fetch of the partition
+ * just completed stays parked at the broker for fetch.wait.max.ms waiting
+ * for data that will not come, and the next partition's fetch queues behind
+ * it: the restorer's fetch.wait.max.ms is therefore 10 ms (processor.c), not
+ * librdkafka's 500 ms default (which cost ~0.54 s per partition). */
+static bool restore_one(cw_processor_t *p, restoring_t *rs, int n, int64_t t0);
+
 static bool restore(cw_processor_t *p, restoring_t *rs, int n)
 {
     int64_t t0 = now_ms();
+    for (int i = 0; i < n; i++)
+        if (!restore_one(p, &rs[i], 1, t0))
+            return false;
+    int64_t ms = now_ms() - t0;
+    p->n.restore_ms += (uint64_t)ms;
+    for (int i = 0; i < n; i++) {
+        cw_engine_stats_t st;
+        cw_engine_get_stats(rs[i].pt->engine, &st);
+        p->n.restored_cases += st.cases;
+        cw_log(CW_LOG_INFO,
+               "restored partition %d: %llu changelog records, %llu cases, %llu open "
+               "obligations, %llu corrupt, %lld ms",
+               rs[i].partition, (unsigned long long)rs[i].records, (unsigned long long)st.cases,
+               (unsigned long long)st.obligations, (unsigned long long)rs[i].bad,
+               (long long)rs[i].ms);
+    }
+    if (n > 0)
+        cw_log(CW_LOG_INFO, "restore done: %d partition(s) in %lld ms", n, (long long)ms);
+    return true;
+}
+
+static bool restore_one(cw_processor_t *p, restoring_t *rs, int n, int64_t t0)
+{
     int pending = 0;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
     for (int i = 0; i < n; i++) {
@@ -164,24 +190,7 @@ static bool restore(cw_processor_t *p, restoring_t *rs, int n)
     }
     if (assigned)
         rd_kafka_assign(p->restorer, NULL);
-    if (!ok)
-        return false;
-    int64_t ms = now_ms() - t0;
-    p->n.restore_ms += (uint64_t)ms;
-    for (int i = 0; i < n; i++) {
-        cw_engine_stats_t st;
-        cw_engine_get_stats(rs[i].pt->engine, &st);
-        p->n.restored_cases += st.cases;
-        cw_log(CW_LOG_INFO,
-               "restored partition %d: %llu changelog records, %llu cases, %llu open "
-               "obligations, %llu corrupt, %lld ms",
-               rs[i].partition, (unsigned long long)rs[i].records, (unsigned long long)st.cases,
-               (unsigned long long)st.obligations, (unsigned long long)rs[i].bad,
-               (long long)rs[i].ms);
-    }
-    if (n > 0)
-        cw_log(CW_LOG_INFO, "restore done: %d partition(s) together in %lld ms", n, (long long)ms);
-    return true;
+    return ok;
 }
 
 static bool cooperative(const cw_processor_t *p)
@@ -191,7 +200,7 @@ static bool cooperative(const cw_processor_t *p)
 
 static void assign_parts(cw_processor_t *p, rd_kafka_topic_partition_list_t *parts)
 {
-    /* The partition indexes not held before are restored, all together. */
+    /* The partition indexes not held before are restored. */
     restoring_t *rs = cw_calloc(parts->cnt > 0 ? (size_t)parts->cnt : 1, sizeof(*rs));
     int n = 0;
     for (int i = 0; i < parts->cnt; i++) {

@@ -7,10 +7,11 @@
  *       auto.offset.reset=earliest, cooperative-sticky) and reads until N
  *       messages (or every partition at its end). Timed from the first
  *       message to the last, as the processor's figure is.
- *   bench_consume BOOTSTRAP TOPIC sequential [-X KEY=VALUE]...
- *       reads partition after partition from the low to the high watermark,
- *       assign()-only, as the processor's restore does (its "restorer"
- *       settings). Timed from the first watermark query to the end.
+ *   bench_consume BOOTSTRAP TOPIC together [-X KEY=VALUE]...
+ *       reads every partition from its low to its high watermark, all
+ *       assigned at once (assign()-only), as the processor's restore does
+ *       (its "restorer" settings). Timed from the first watermark query to
+ *       the end.
  *   bench_consume BOOTSTRAP TOPIC watermarks
  *       prints the sum of high watermarks and the greatest low watermark: a
  *       low watermark above 0 means the broker dropped old messages.
@@ -102,7 +103,7 @@ static int partitions(rd_kafka_t *rk, const char *topic)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_consume BOOTSTRAP TOPIC group|sequential|watermarks "
+        fprintf(stderr, "usage: bench_consume BOOTSTRAP TOPIC group|together|watermarks "
                         "[--expect N] [-X KEY=VALUE]...\n");
         return 2;
     }
@@ -143,41 +144,50 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    if (strcmp(mode, "sequential") == 0) {
+    if (strcmp(mode, "together") == 0) {
         rd_kafka_t *rk = consumer(bootstrap, group, NULL, props, n_props);
         int n = partitions(rk, topic);
         t_start = now();
         c0 = cpu();
+        int64_t *his = calloc((size_t)n, sizeof(*his)), *last = calloc((size_t)n, sizeof(*last));
+        int pending = 0;
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
         for (int p = 0; p < n; p++) {
             int64_t lo, hi;
             if (rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000)) {
                 fprintf(stderr, "bench_consume: watermarks of %s [%d] failed\n", topic, p);
                 return 1;
             }
-            if (hi <= lo)
-                continue;
-            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-            rd_kafka_topic_partition_list_add(l, topic, p)->offset = lo;
-            rd_kafka_assign(rk, l);
-            rd_kafka_topic_partition_list_destroy(l);
-            int64_t last = lo - 1;
-            while (last < hi - 1) {
-                rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
-                if (!m)
-                    continue;
-                if (!m->err) {
-                    last = m->offset;
-                    msgs++;
-                    bytes += (long long)m->len;
-                }
-                rd_kafka_message_destroy(m);
+            his[p] = hi;
+            last[p] = lo - 1;
+            if (hi > lo) {
+                rd_kafka_topic_partition_list_add(l, topic, p)->offset = lo;
+                pending++;
             }
-            rd_kafka_assign(rk, NULL);
         }
+        rd_kafka_assign(rk, l);
+        rd_kafka_topic_partition_list_destroy(l);
+        while (pending > 0) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
+            if (!m)
+                continue;
+            if (!m->err && m->partition >= 0 && m->partition < n &&
+                m->offset > last[m->partition] && m->offset < his[m->partition]) {
+                last[m->partition] = m->offset;
+                msgs++;
+                bytes += (long long)m->len;
+                if (m->offset == his[m->partition] - 1)
+                    pending--;
+            }
+            rd_kafka_message_destroy(m);
+        }
+        rd_kafka_assign(rk, NULL);
         t_end = now();
         double c = cpu() - c0;
         printf("messages=%lld bytes=%lld seconds=%.4f cpu=%.4f rate=%.0f\n", msgs, bytes,
                t_end - t_start, c, (double)msgs / (t_end - t_start));
+        free(his);
+        free(last);
         rd_kafka_destroy(rk);
         return 0;
     }

@@ -297,7 +297,7 @@ def test_rebalance_restore(tmp):
     assert p2_parts >= parts, p2.logtext()[-2000:]
     lost, dups = alert_check(expected, msgs, "rebalance during restore")
     state_check(state, reference, "rebalance during restore")
-    restore1 = re.search(r"restore done: \d+ partition\(s\) together in (\d+) ms", p1.logtext())
+    restore1 = re.search(r"restore done: \d+ partition\(s\) in (\d+) ms", p1.logtext())
     print(f"fault rebalance during restore: runs 1, faults 2 (a member joined "
           f"{done1 - joined2:.1f} s and the restoring one was told to leave "
           f"{done1 - left_at:.1f} s before its restore of {restored1} changelog records "
