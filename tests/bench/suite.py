@@ -801,6 +801,12 @@ ids, the event-id hashes that make redelivery idempotent (8 bytes per
 event), two deadline-index slots and a table slot; with malloc's header and
 rounding on seven allocations, ~550 bytes. Flat, as the target asks; 256
 would take an arena allocator and a packed obligation encoding (not done).
+**Restore** (≤ 2× a bare read): the baseline reads all partitions at once,
+bytes only; the restore turns every record into engine structures (seven
+allocations per case) and reads partition after partition (faster than all
+at once when decoding, measured). The embedded broker does not compact, so
+the changelog holds about two records per case and every case is built
+twice; on a compacted Kafka topic it is read once.
 **Deadline firing** (≤ 1 s of CPU for 1 M): the figure includes making and
 writing 1 M bilingual JSON alerts (~1.5 GB to /dev/null); the deadline
 heap's own work is a small part of it (see the Avro profile: the alert path
