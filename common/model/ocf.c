@@ -344,3 +344,49 @@ cw_err_t cw_ocf_writer_close(cw_ocf_writer_t *w)
     free(w);
     return failed ? CW_ERR_IO : CW_OK;
 }
+
+int cw_ocf_read_events(FILE *f, cw_event_t *ev, cw_ocf_event_cb_t *fn, void *opaque, char *errstr,
+                       size_t errstr_size)
+{
+    cw_ocf_t *r = cw_ocf_open(f, errstr, errstr_size);
+    if (!r)
+        return -1;
+    size_t slen;
+    const char *schema = cw_ocf_schema(r, &slen);
+    cw_avro_plan_t *plan = cw_avro_plan_compile(schema, slen, errstr, errstr_size);
+    if (!plan) {
+        cw_ocf_close(r);
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        const uint8_t *data;
+        size_t size, used;
+        int64_t count;
+        if (cw_ocf_next_block(r, &data, &size, &count, errstr, errstr_size) != CW_OK) {
+            rc = -1;
+            break;
+        }
+        if (count == 0)
+            break;
+        for (int64_t i = 0; i < count; i++) {
+            cw_reject_t rej;
+            cw_reject_code_t c = cw_event_from_avro_prefix(plan, data, size, &used, ev, &rej);
+            fn(c, &rej, opaque);
+            if (c == CW_REJ_BAD_AVRO) { /* where the next datum starts is unknown */
+                for (i++; i < count; i++) {
+                    cw_reject_set(&rej, CW_REJ_BAD_AVRO,
+                                  "avro: after a broken datum in the same block");
+                    ev->id[0] = '\0';
+                    fn(CW_REJ_BAD_AVRO, &rej, opaque);
+                }
+                break;
+            }
+            data += used;
+            size -= used;
+        }
+    }
+    cw_avro_plan_free(plan);
+    cw_ocf_close(r);
+    return rc;
+}

@@ -18,6 +18,8 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "model/event.h"
+#include "model/reject.h"
 
 #define CW_OCF_MAX_BLOCK (64u << 20) /* decompressed bytes per block */
 
@@ -37,6 +39,20 @@ const char *cw_ocf_schema(const cw_ocf_t *r, size_t *len);
  * a truncated block, a block larger than CW_OCF_MAX_BLOCK). */
 cw_err_t cw_ocf_next_block(cw_ocf_t *r, const uint8_t **data, size_t *size, int64_t *count,
                            char *errstr, size_t errstr_size);
+
+/* Called for each datum of a container file of case events: rc is the
+ * decoder's verdict (CW_REJ_NONE: *ev holds the event), rej its detail. */
+typedef void(cw_ocf_event_cb_t)(cw_reject_code_t rc, cw_reject_t *rej, void *opaque);
+
+/* Reads the container file f (borrowed) of case events, written with any
+ * schema that reads as case_event.avsc, decoding each datum into *ev and
+ * calling fn once per datum. A datum that cannot be decoded leaves the
+ * start of the next one unknown: every later datum of its block is reported
+ * as CW_REJ_BAD_AVRO too (with ev->id empty), so each datum is accounted.
+ * 0 at the end; -1 with errstr set when the file itself is bad (header,
+ * schema, a damaged block). The replay and the audit read exports so. */
+int cw_ocf_read_events(FILE *f, cw_event_t *ev, cw_ocf_event_cb_t *fn, void *opaque, char *errstr,
+                       size_t errstr_size);
 
 typedef struct cw_ocf_writer_s cw_ocf_writer_t;
 

@@ -246,46 +246,17 @@ int cw_audit_feed_json(cw_audit_t *a, FILE *in)
     return cw_lines_read(in, CW_EVENT_MAX_BYTES, on_line, a, &a->lines);
 }
 
+static void on_avro_event(cw_reject_code_t rc, cw_reject_t *rej, void *opaque)
+{
+    (void)rej;
+    cw_audit_t *a = opaque;
+    a->lines++;
+    handle_event(a, rc);
+}
+
 int cw_audit_feed_avro(cw_audit_t *a, FILE *in, char *errstr, size_t errstr_size)
 {
-    cw_ocf_t *f = cw_ocf_open(in, errstr, errstr_size);
-    if (!f)
-        return -1;
-    size_t slen;
-    const char *schema = cw_ocf_schema(f, &slen);
-    cw_avro_plan_t *plan = cw_avro_plan_compile(schema, slen, errstr, errstr_size);
-    if (!plan) {
-        cw_ocf_close(f);
-        return -1;
-    }
-    int rc = 0;
-    for (;;) {
-        const uint8_t *data;
-        size_t size, used;
-        int64_t count;
-        if (cw_ocf_next_block(f, &data, &size, &count, errstr, errstr_size) != CW_OK) {
-            rc = -1;
-            break;
-        }
-        if (count == 0)
-            break;
-        for (int64_t i = 0; i < count; i++) {
-            cw_reject_t rej;
-            cw_reject_code_t c = cw_event_from_avro_prefix(plan, data, size, &used, &a->ev, &rej);
-            a->lines++;
-            handle_event(a, c);
-            if (c == CW_REJ_BAD_AVRO) { /* the rest of the block is lost */
-                a->rejected += (unsigned long long)(count - i - 1);
-                a->lines += (unsigned long long)(count - i - 1);
-                break;
-            }
-            data += used;
-            size -= used;
-        }
-    }
-    cw_avro_plan_free(plan);
-    cw_ocf_close(f);
-    return rc;
+    return cw_ocf_read_events(in, &a->ev, on_avro_event, a, errstr, errstr_size);
 }
 
 /* ---- the model ---- */

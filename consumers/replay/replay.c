@@ -116,49 +116,15 @@ static void handle_line(cw_replay_t *r, const char *line, size_t len, unsigned l
     handle_event(r, rc, &rej, offset);
 }
 
+static void on_avro_event(cw_reject_code_t rc, cw_reject_t *rej, void *opaque)
+{
+    cw_replay_t *r = opaque;
+    handle_event(r, rc, rej, r->stats.lines++);
+}
+
 int cw_replay_feed_avro(cw_replay_t *r, FILE *in, char *errstr, size_t errstr_size)
 {
-    cw_ocf_t *f = cw_ocf_open(in, errstr, errstr_size);
-    if (!f)
-        return -1;
-    size_t slen;
-    const char *schema = cw_ocf_schema(f, &slen);
-    cw_avro_plan_t *plan = cw_avro_plan_compile(schema, slen, errstr, errstr_size);
-    if (!plan) {
-        cw_ocf_close(f);
-        return -1;
-    }
-    int rc = 0;
-    for (;;) {
-        const uint8_t *data;
-        size_t size, used;
-        int64_t count;
-        if (cw_ocf_next_block(f, &data, &size, &count, errstr, errstr_size) != CW_OK) {
-            rc = -1;
-            break;
-        }
-        if (count == 0)
-            break;
-        for (int64_t i = 0; i < count; i++) {
-            cw_reject_t rej;
-            cw_reject_code_t c = cw_event_from_avro_prefix(plan, data, size, &used, &r->ev, &rej);
-            handle_event(r, c, &rej, r->stats.lines++);
-            if (c == CW_REJ_BAD_AVRO) { /* where the next datum starts is unknown */
-                for (i++; i < count; i++) {
-                    cw_reject_set(&rej, CW_REJ_BAD_AVRO,
-                                  "avro: after a broken datum in the same block");
-                    r->ev.id[0] = '\0';
-                    reject(r, r->stats.lines++, NULL, &rej);
-                }
-                break;
-            }
-            data += used;
-            size -= used;
-        }
-    }
-    cw_avro_plan_free(plan);
-    cw_ocf_close(f);
-    return rc;
+    return cw_ocf_read_events(in, &r->ev, on_avro_event, r, errstr, errstr_size);
 }
 
 static bool on_line(const char *line, size_t len, bool too_long, unsigned long long offset,
