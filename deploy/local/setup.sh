@@ -16,7 +16,7 @@ TEST_PACKAGES="
 clang libclang-rt-14-dev
 kcat python3-avro python3-confluent-kafka python3-jsonschema
 chromium valgrind openssl
-python3-yaml shellcheck docker-compose systemd
+python3-yaml python3-venv shellcheck docker-compose systemd
 "
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
@@ -28,15 +28,33 @@ done
 
 if [ -z "$missing" ]; then
     echo "setup: all packages present"
-    exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
+elif [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing packages:$missing; run as root (or install them) first" >&2
     exit 1
+else
+    echo "setup: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
 fi
-echo "setup: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+
+# Test-only Python packages from PyPI (current confluent-kafka with its
+# AvroSerializer, fastavro, the CloudEvents SDK, schemathesis), pinned in
+# requirements-test.txt, in a virtual environment outside the repository.
+# Debian's own python3-* modules stay under /usr/bin/python3; tests that need
+# the PyPI ones run $CW_VENV/bin/python. Reinstalled only when the pins change.
+CW_CACHE=${CW_CACHE:-/var/cache/casewatch}
+CW_VENV=${CW_VENV:-$CW_CACHE/venv}
+here=$(cd "$(dirname "$0")" && pwd)
+req="$here/requirements-test.txt"
+stamp="$CW_VENV/.casewatch-requirements"
+if [ -f "$stamp" ] && cmp -s "$req" "$stamp"; then
+    echo "setup: test venv present ($CW_VENV)"
+else
+    echo "setup: test venv $CW_VENV from requirements-test.txt"
+    mkdir -p "$CW_CACHE"
+    [ -x "$CW_VENV/bin/python" ] || /usr/bin/python3 -m venv "$CW_VENV"
+    "$CW_VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
+    cp "$req" "$stamp"
+fi
