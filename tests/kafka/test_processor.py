@@ -409,7 +409,7 @@ def test_privacy_demo_load(tmp):
 
 
 def avro_framed(lines):
-    """Our encoder (via the test tool) framing JSON events as Avro, id 1."""
+    """Our encoder (via the test tool) framing JSON events as Avro, id 4."""
     tool = os.path.join(sys.argv[1], "tests/avro/avro_tool")
     out = subprocess.run([tool, "encode"], input="\n".join(lines) + "\n", capture_output=True,
                          text=True, check=True).stdout.splitlines()
