@@ -482,6 +482,81 @@ def test_hostile_wire():
     print(f"{len(cases)} hostile messages rejected with the right reasons")
 
 
+def test_named_data():
+    """The data record read by field names (case_event.avsc's EventData),
+    written by python3-avro's plain DatumWriter from plain dicts, is held to
+    exactly the JSON decoder's rules: fields of another type ignored, a
+    required field missing, an unknown closed-set value, an unknown type, a
+    free-text reason that is also an EndReason symbol (python3-avro writes it
+    as the enum branch), and no type attribute at all (a writer schema whose
+    type is optional). Each decodes or is rejected like its JSON twin."""
+    base = {"specversion": "1.0", "id": "n1", "source": "urn:kommun:0180:ifo",
+            "time": "2025-03-03T09:15:00+01:00", "subject": "C1"}
+
+    def ev(typ, **data):
+        return dict(base, type="se.casewatch." + typ, data=dict(municipality="0180", **data))
+
+    cases = [
+        (ev("report.received", report_id="R1", child="c1", placement_id="P9",
+            reason="stray", until="2025-04-01"), None),
+        (ev("placement.ended", placement_id="P1", reason="guardian_request"), None),
+        (ev("placement.ended", placement_id="P1", reason="teleported"), "bad_field"),
+        (ev("placement.ended", reason="care_ended"), "missing_field"),
+        (ev("child.not_heard", investigation_id="I1", reason="other"), None),
+        (ev("child.heard"), "missing_field"),
+        (ev("teleport.done"), "unknown_type"),
+        (ev("preassessment.extended", report_id="R1", until="2025-04-01",
+            reason="väntar"), None),
+    ]
+    def plain(e):
+        d = dict(e, time=parse_instant(e["time"]))
+        d["data"] = dict(d["data"])
+        if "until" in d["data"]:
+            d["data"]["until"] = datetime.date.fromisoformat(d["data"]["until"])
+        return d
+
+    def write(d, schema):
+        buf = io.BytesIO()
+        avro.io.DatumWriter(schema).write(d, avro.io.BinaryEncoder(buf))
+        return buf.getvalue()
+
+    hexes = [(b"\x00\x00\x00\x00\x04" + write(plain(e), SCHEMA)).hex() for e, _ in cases]
+    lines = [json.dumps(e, ensure_ascii=False) for e, _ in cases]
+    got, want = tool("wire", hexes), tool("json", lines)
+    for (e, code), g, w in zip(cases, got, want):
+        if code is None:
+            assert g == w and not w.startswith("REJECT"), f"{e}\nJSON: {w}\nAVRO: {g}"
+        else:
+            assert w.startswith(f"REJECT {code}") and g.split()[:2] == w.split()[:2], \
+                f"{e}\nJSON: {w}\nAVRO: {g}"
+    first = json.loads(got[0])["data"]
+    assert "placement_id" not in first and "reason" not in first and "until" not in first, first
+    # the EndReason branch carried child.not_heard's free text
+    reason = SCHEMA.fields_dict["data"].type.fields_dict["reason"].type
+    assert getattr(reason.schemas[2], "name", None) == "EndReason"
+    assert write("other", reason)[0] == 4, "python3-avro did not pick the enum (index 2)"
+    assert json.loads(got[4])["data"]["reason"] == "other", got[4]
+    # no type attribute: a writer whose type is optional
+    s = json.loads(SCHEMA_TEXT)
+    for f in s["fields"]:
+        if f["name"] == "type":
+            f["type"], f["default"] = ["null", "string"], None
+    opt = avro.schema.parse(json.dumps(s))
+    tmp = tempfile.mkdtemp()
+    path = os.path.join(tmp, "optional_type.avsc")
+    open(path, "w").write(json.dumps(s))
+    no_type = plain(cases[1][0])
+    no_type["type"] = None
+    msgs = [(b"\x00\x00\x00\x00\x0b" + write(no_type, opt)).hex(),
+            (b"\x00\x00\x00\x00\x0b" + write(plain(cases[1][0]), opt)).hex()]
+    got = tool("wire", msgs, "--local", f"11={path}")
+    missing = {k: v for k, v in cases[1][0].items() if k != "type"}
+    assert tool("json", [json.dumps(missing)])[0].split()[:2] == ["REJECT", "missing_attribute"]
+    assert got[0].startswith("REJECT missing_attribute type"), got[0]
+    assert got[1] == want[1], got[1]
+    print(f"{len(cases) + 2} edge cases of data read by field names decode like their JSON twins")
+
+
 def test_v1():
     """Data written with the first schema (v1, local id 1: data a union of
     one record per type) keeps decoding to the same events: the fixtures
