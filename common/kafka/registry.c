@@ -147,9 +147,10 @@ cw_registry_t *cw_registry_new(const cw_registry_conf_t *conf, char *errstr, siz
             uint32_t id;
             const char *text;
         } builtin[] = {{CW_SCHEMA_ID_EVENT, cw_schema_case_event},
+                       {CW_SCHEMA_ID_EVENT_V1, cw_schema_case_event_v1},
                        {CW_SCHEMA_ID_ALERT, cw_schema_alert},
                        {CW_SCHEMA_ID_STATE, cw_schema_case_state}};
-        for (size_t i = 0; i < 3; i++) {
+        for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
             entry_t *e = add(r, builtin[i].id);
             e->text = cw_strdup(builtin[i].text);
             e->local = 1;

@@ -1,7 +1,8 @@
 /* Writer schemas by id: the local mapping and a Confluent Schema Registry.
  *
- * Without a registry URL, ids resolve from the local mapping: 1, 2 and 3
+ * Without a registry URL, ids resolve from the local mapping: 4, 2 and 3
  * are this version's case_event, alert and case_state schemas (embedded),
+ * 1 the first case event schema (v1, still read),
  * and `local` may add or override ids with .avsc files. With a URL, ids
  * resolve over HTTP (GET {url}/schemas/ids/{id}, cached for good: an id
  * never changes its schema), except ids listed in `local`.
@@ -16,9 +17,10 @@
 #include "base/err.h"
 #include "model/event_avro.h"
 
-#define CW_SCHEMA_ID_EVENT 1
-#define CW_SCHEMA_ID_ALERT 2
-#define CW_SCHEMA_ID_STATE 3
+#define CW_SCHEMA_ID_EVENT    4 /* case_event.avsc: what our producers write */
+#define CW_SCHEMA_ID_EVENT_V1 1 /* case_event.v1.avsc: still read, never written */
+#define CW_SCHEMA_ID_ALERT    2
+#define CW_SCHEMA_ID_STATE    3
 
 typedef struct {
     const char *url;       /* NULL or "": local mapping only */

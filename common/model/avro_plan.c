@@ -412,22 +412,69 @@ static bool target_attr(ctx_t *c, uint32_t idx, target_t a, bool time)
     return ok;
 }
 
-static void target_data_record(ctx_t *c, uint32_t idx, const json_t *def)
+static bool field_named(const char *name)
+{
+    for (int f = 0; f < F__COUNT; f++)
+        if (strcmp(cw_fields[f].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* A field of a data record read by name: the node (each branch of a
+ * union) fills the first catalogue field of that name whose kind it can
+ * carry. For "reason" a string is the free text (or placement.ended's
+ * closed set by name), an enum placement.ended's closed set; the type
+ * attribute decides per message which field it is (A_NAMED). */
+static bool target_named(ctx_t *c, uint32_t idx, const char *name)
+{
+    cw_avro_plan_t *p = c->plan;
+    node_t *n = &p->nodes[idx];
+    if (n->type == N_UNION) {
+        int first = -1;
+        for (uint32_t i = 0; i < n->n; i++) {
+            uint32_t k = p->kids[n->first + i];
+            if (p->nodes[k].type == N_NULL)
+                continue;
+            if (!target_named(c, k, name))
+                return false;
+            if (first < 0)
+                first = p->nodes[k].field;
+        }
+        n->target = A_NAMED;
+        n->field = (int8_t)first;
+        return first >= 0;
+    }
+    for (int f = 0; f < F__COUNT; f++)
+        if (strcmp(cw_fields[f].name, name) == 0 && target_field(c, idx, f)) {
+            p->nodes[idx].target = A_NAMED;
+            return true;
+        }
+    return false;
+}
+
+static void target_data_record(ctx_t *c, uint32_t idx, const json_t *def, bool *named)
 {
     cw_avro_plan_t *p = c->plan;
     node_t *r = &p->nodes[idx];
     r->target = A_DATA;
     if (r->event < 0)
-        return; /* an event type we do not know: rejected per message */
+        *named = true; /* read by field names, for the type attribute's type */
     const json_t *fields = json_object_get(def, "fields");
     for (uint32_t i = 0; i < r->n && !c->failed; i++) {
         const char *fname = json_string_value(json_object_get(json_array_get(fields, i), "name"));
         if (!fname)
             continue;
+        uint32_t kid = p->kids[r->first + i];
+        if (r->event < 0) {
+            if (field_named(fname) && !target_named(c, kid, fname))
+                fail(c, "schema: data: field %s has a type that cannot be read as %s", fname,
+                     fname);
+            continue; /* a name no type has: skipped */
+        }
         int f = cw_field_lookup((cw_event_type_t)r->event, fname, strlen(fname));
         if (f < 0)
             continue; /* a field we do not read: skipped */
-        if (!target_field(c, p->kids[r->first + i], f))
+        if (!target_field(c, kid, f))
             fail(c, "schema: data of %s: field %s has a type that cannot be read as %s",
                  cw_event_type_name((cw_event_type_t)r->event), fname, cw_fields[f].name);
     }
@@ -466,6 +513,8 @@ static void target_root(ctx_t *c, const json_t *root)
         return;
     }
     const json_t *fields = json_object_get(root, "fields");
+    bool named = false; /* a data record read by field names */
+    int64_t type_at = -1, data_at = -1;
     for (size_t a = 0; a < sizeof(attrs) / sizeof(attrs[0]) && !c->failed; a++) {
         bool found = false;
         for (uint32_t i = 0; i < r->n && !found; i++) {
@@ -474,6 +523,10 @@ static void target_root(ctx_t *c, const json_t *root)
             if (!fname || strcmp(fname, attrs[a].name) != 0)
                 continue;
             found = true;
+            if (attrs[a].target == A_TYPE)
+                type_at = i;
+            else if (attrs[a].target == A_DATA)
+                data_at = i;
             uint32_t k = p->kids[r->first + i];
             if (attrs[a].target != A_DATA) {
                 if (!target_attr(c, k, attrs[a].target, attrs[a].target == A_TIME))
@@ -484,7 +537,7 @@ static void target_root(ctx_t *c, const json_t *root)
             const json_t *ft = definition(c, json_object_get(f, "type"), NULL);
             node_t *d = &p->nodes[k];
             if (d->type == N_RECORD) {
-                target_data_record(c, k, ft);
+                target_data_record(c, k, ft, &named);
                 continue;
             }
             if (d->type != N_UNION) {
@@ -495,7 +548,8 @@ static void target_root(ctx_t *c, const json_t *root)
             for (uint32_t b = 0; b < d->n && !c->failed; b++) {
                 uint32_t bk = p->kids[d->first + b];
                 if (p->nodes[bk].type == N_RECORD)
-                    target_data_record(c, bk, definition(c, json_array_get(ft, b), NULL));
+                    target_data_record(c, bk, definition(c, json_array_get(ft, b), NULL),
+                                       &named);
                 else if (p->nodes[bk].type != N_NULL)
                     fail(c, "schema: a data branch is not a record");
             }
@@ -503,6 +557,9 @@ static void target_root(ctx_t *c, const json_t *root)
         if (!found && attrs[a].required)
             fail(c, "schema: no field %s", attrs[a].name);
     }
+    /* Fields read by name need the type first: the decoder is one pass. */
+    if (!c->failed && named && (type_at < 0 || type_at > data_at))
+        fail(c, "schema: data read by field names needs a type field before data");
 }
 
 cw_avro_plan_t *cw_avro_plan_compile(const char *schema, size_t len, char *errstr,

@@ -47,6 +47,9 @@ typedef enum {
     A_TIME,
     A_DATA,  /* the union (or record) of the type's data */
     A_FIELD, /* a data field: node.field */
+    A_NAMED, /* a field of a data record read by name (not named after a
+                type): node.field is a field of that name; which field it
+                fills depends on the type attribute (cw_field_lookup) */
 } target_t;
 
 typedef struct {
@@ -54,7 +57,8 @@ typedef struct {
     uint8_t logical; /* logical_t */
     uint8_t target;  /* target_t */
     int8_t field;    /* field_id_t for A_FIELD */
-    int16_t event;   /* record: the event type it is the data of, or -1 */
+    int16_t event;   /* data record: the event type it is named after, or -1
+                        (read by field names for the type attribute's type) */
     uint32_t n;      /* record: fields; union: branches; enum: symbols; fixed: size */
     uint32_t first;  /* record/union: first index in kids; array/map: item node;
                         enum: first index in symval/symname */

@@ -22,6 +22,7 @@ typedef struct {
     uint32_t seen;   /* data fields set */
     unsigned attrs;  /* 1 << target_t of the envelope attributes read */
     int data_event;  /* event type of the data record read, or -1 */
+    bool named;      /* a data record read by field names was read */
     int type_attr;   /* event type named by the type attribute, or -1 */
     unsigned budget; /* array/map items left */
     /* The first rejection of a value (not of the bytes' structure): the
@@ -105,6 +106,19 @@ static const char *attr_name(target_t t)
     }
 }
 
+/* The data field node n fills, or -1: A_NAMED fills the field of its name
+ * that the type attribute's type has (none: skipped, as the JSON decoder
+ * ignores keys a type does not have). */
+static int field_of(const dec_t *d, const node_t *n)
+{
+    if (n->target == A_FIELD)
+        return n->field;
+    if (n->target != A_NAMED || d->type_attr < 0)
+        return -1;
+    const field_t *fd = &cw_fields[n->field];
+    return cw_field_lookup((cw_event_type_t)d->type_attr, fd->name, fd->name_len);
+}
+
 static cw_reject_code_t ms_of(dec_t *d, const node_t *n, int64_t v, cw_instant_t *out)
 {
     if (n->logical == L_TS_MICROS) /* floor: -1 µs is in the ms before 0 */
@@ -150,10 +164,15 @@ static cw_reject_code_t string_value(dec_t *d, const node_t *n, const char *s, s
                                "time: not an RFC 3339 date-time with an offset");
         break;
     case A_FIELD:
-        rc = cw_field_set_string(&cw_fields[n->field], s, len, ev, d->rej);
+    case A_NAMED: {
+        int f = field_of(d, n);
+        if (f < 0)
+            return CW_REJ_NONE;
+        rc = cw_field_set_string(&cw_fields[f], s, len, ev, d->rej);
         if (!rc)
-            d->seen |= FIELD_BIT(n->field);
+            d->seen |= FIELD_BIT(f);
         return sem(d, rc);
+    }
     }
     if (!rc)
         d->attrs |= 1u << n->target;
@@ -170,9 +189,10 @@ static cw_reject_code_t long_value(dec_t *d, const node_t *n, int64_t v)
             d->attrs |= 1u << A_TIME;
         return sem(d, rc);
     }
-    if (n->target != A_FIELD)
+    int f = field_of(d, n);
+    if (f < 0)
         return CW_REJ_NONE;
-    const field_t *fd = &cw_fields[n->field];
+    const field_t *fd = &cw_fields[f];
     cw_reject_code_t rc;
     if (fd->kind == K_DATE) {
         rc = cw_field_set_date(fd, (cw_date_t)v, d->ev, d->rej);
@@ -181,7 +201,7 @@ static cw_reject_code_t long_value(dec_t *d, const node_t *n, int64_t v)
         rc = cw_field_set_instant(fd, t, d->ev, d->rej);
     }
     if (!rc)
-        d->seen |= FIELD_BIT(n->field);
+        d->seen |= FIELD_BIT(f);
     return sem(d, rc);
 }
 
@@ -235,9 +255,8 @@ static cw_reject_code_t decode_record(dec_t *d, const node_t *n)
 {
     if (n->target == A_DATA) {
         d->attrs |= 1u << A_DATA;
-        if (n->event < 0) /* its fields have no targets: skipped */
-            sem(d, cw_reject_set(d->rej, CW_REJ_UNKNOWN_TYPE,
-                                 "data: a record type not in the event catalogue"));
+        if (n->event < 0) /* read by field names: the type attribute's type */
+            d->named = true;
         else
             d->ev->type = (cw_event_type_t)n->event;
         d->data_event = n->event;
@@ -259,17 +278,19 @@ static cw_reject_code_t decode(dec_t *d, uint32_t idx)
     switch ((node_type_t)n->type) {
     case N_NULL:
         return CW_REJ_NONE;
-    case N_BOOL:
+    case N_BOOL: {
         if (d->p >= d->end)
             return BAD(d, "avro: truncated");
         if (*d->p > 1)
             return BAD(d, "avro: a boolean that is neither 0 nor 1");
-        if (n->target == A_FIELD) {
-            cw_field_set_bool(&cw_fields[n->field], *d->p == 1, d->ev);
-            d->seen |= FIELD_BIT(n->field);
+        int f = field_of(d, n);
+        if (f >= 0) {
+            cw_field_set_bool(&cw_fields[f], *d->p == 1, d->ev);
+            d->seen |= FIELD_BIT(f);
         }
         d->p++;
         return CW_REJ_NONE;
+    }
     case N_INT:
     case N_LONG:
         if ((rc = read_long(d, &v)) != CW_REJ_NONE)
@@ -296,13 +317,19 @@ static cw_reject_code_t decode(dec_t *d, uint32_t idx)
             return rc;
         if (v < 0 || (uint64_t)v >= n->n)
             return BAD(d, "avro: enum index %lld out of range", (long long)v);
-        if (n->target == A_FIELD) {
-            const field_t *fd = &cw_fields[n->field];
+        int f = field_of(d, n);
+        if (f < 0)
+            return CW_REJ_NONE;
+        const field_t *fd = &cw_fields[f];
+        if (f == n->field) {
             rc = cw_field_set_enum(fd, d->plan->symval[n->first + v], d->ev, d->rej);
-            if (rc)
-                return sem(d, rc);
-            d->seen |= FIELD_BIT(n->field);
+        } else { /* an EndReason symbol as another type's free-text reason */
+            const char *sym = d->plan->symname[n->first + v];
+            rc = cw_field_set_string(fd, sym, strlen(sym), d->ev, d->rej);
         }
+        if (rc)
+            return sem(d, rc);
+        d->seen |= FIELD_BIT(f);
         return CW_REJ_NONE;
     case N_ARRAY:
     case N_MAP:
@@ -326,9 +353,14 @@ static cw_reject_code_t finish(dec_t *d)
                                  attr_name(required[i]));
     if (!(d->attrs & (1u << A_DATA)))
         return cw_reject_set(d->rej, CW_REJ_MISSING_DATA, "data: missing");
-    if (d->type_attr >= 0 && d->type_attr != d->data_event)
+    if (d->named) {
+        if (!(d->attrs & (1u << A_TYPE)))
+            return cw_reject_set(d->rej, CW_REJ_MISSING_ATTRIBUTE, "type: missing");
+        d->ev->type = (cw_event_type_t)d->type_attr;
+    } else if (d->type_attr >= 0 && d->type_attr != d->data_event) {
         return cw_reject_set(d->rej, CW_REJ_BAD_ATTRIBUTE,
                              "type: does not name the type of the data record");
+    }
     return cw_fields_finish(d->ev, d->seen, d->rej);
 }
 
@@ -442,11 +474,25 @@ static bool field_present(const cw_event_t *ev, const field_t *fd)
     }
 }
 
+/* The field node n fills when writing ev, or -1. */
+static int write_field_of(const cw_event_t *ev, const node_t *n)
+{
+    if (n->target == A_FIELD)
+        return n->field;
+    if (n->target != A_NAMED)
+        return -1;
+    const field_t *fd = &cw_fields[n->field];
+    return cw_field_lookup(ev->type, fd->name, fd->name_len);
+}
+
 static bool present(const cw_event_t *ev, const node_t *n)
 {
+    int f;
     switch ((target_t)n->target) {
     case A_FIELD:
-        return field_present(ev, &cw_fields[n->field]);
+    case A_NAMED:
+        f = write_field_of(ev, n);
+        return f >= 0 && field_present(ev, &cw_fields[f]);
     case A_ID:
         return ev->id[0] != '\0';
     case A_SOURCE:
@@ -460,10 +506,11 @@ static bool present(const cw_event_t *ev, const node_t *n)
 
 static void encode(const cw_avro_plan_t *p, uint32_t idx, const cw_event_t *ev, cw_jsonw_t *out);
 
-static void encode_field(const cw_avro_plan_t *p, const node_t *n, const cw_event_t *ev,
+/* Writes field f of ev as node n (present: the union chose this branch). */
+static void encode_field(const cw_avro_plan_t *p, const node_t *n, int f, const cw_event_t *ev,
                          cw_jsonw_t *out)
 {
-    const field_t *fd = &cw_fields[n->field];
+    const field_t *fd = &cw_fields[f];
     const char *m = (const char *)ev + fd->off;
     int iv;
     cw_date_t dv;
@@ -484,7 +531,7 @@ static void encode_field(const cw_avro_plan_t *p, const node_t *n, const cw_even
         return;
     case N_ENUM: {
         memcpy(&iv, m, sizeof(iv));
-        const char *name = cw_enum_name((cw_enum_t)fd->enum_of, iv);
+        const char *name = fd->kind == K_ENUM ? cw_enum_name((cw_enum_t)fd->enum_of, iv) : m;
         uint32_t i = 0;
         while (i < n->n && name && strcmp(p->symname[n->first + i], name) != 0)
             i++;
@@ -495,6 +542,10 @@ static void encode_field(const cw_avro_plan_t *p, const node_t *n, const cw_even
         if (fd->kind == K_MONTH) {
             snprintf(buf, sizeof(buf), "%04d-%02d", ev->born_year, ev->born_month);
             put_str(out, buf, strlen(buf));
+        } else if (fd->kind == K_ENUM) { /* a closed set as a string */
+            memcpy(&iv, m, sizeof(iv));
+            const char *name = cw_enum_name((cw_enum_t)fd->enum_of, iv);
+            put_str(out, name ? name : "", name ? strlen(name) : 0);
         } else {
             put_str(out, m, strlen(m));
         }
@@ -553,7 +604,8 @@ static void encode(const cw_avro_plan_t *p, uint32_t idx, const cw_event_t *ev, 
         cw_avro_put_long(out, ev->time);
         return;
     case A_FIELD:
-        encode_field(p, n, ev, out);
+    case A_NAMED:
+        encode_field(p, n, write_field_of(ev, n), ev, out);
         return;
     default:
         return;

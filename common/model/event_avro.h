@@ -17,9 +17,13 @@
 
 typedef struct cw_avro_plan_s cw_avro_plan_t;
 
-/* The schemas of this version, embedded at build time (NUL-terminated). */
+/* The schemas of this version, embedded at build time (NUL-terminated),
+ * and the first case event schema (v1: data as a union of one record per
+ * type), which old data was written with. */
 extern const char cw_schema_case_event[];
 extern const size_t cw_schema_case_event_len;
+extern const char cw_schema_case_event_v1[];
+extern const size_t cw_schema_case_event_v1_len;
 extern const char cw_schema_alert[];
 extern const size_t cw_schema_alert_len;
 extern const char cw_schema_case_state[];

@@ -25,7 +25,7 @@ typedef struct {
     cw_sink_format_t format;
     const char *registry_url; /* Avro: register case_event.avsc under "<topic>-value" */
     const char *registry_auth;
-    uint32_t schema_id; /* Avro without a registry: the local id (1) */
+    uint32_t schema_id; /* Avro without a registry: the local id (4) */
     const char **props; /* "key=value" librdkafka properties, NULL-terminated (or NULL) */
     const char *name;   /* program name for messages */
     bool quiet;         /* no librdkafka log lines on stderr */

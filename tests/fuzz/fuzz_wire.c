@@ -1,6 +1,7 @@
 /* libFuzzer target: one Kafka message value through the wire decoder
- * (JSON, or Avro framed with a local schema id: 1 = our event schema,
- * 2 = the alert schema, which is refused), then, when it decodes, through
+ * (JSON, or Avro framed with a local schema id: 4 = our event schema,
+ * 1 = its first version (v1), 2 = the alert schema, which is refused;
+ * seeds avro_* are v1, avro4_* the current one), then, when it decodes, through
  * the Avro encoder and back: the event must survive the round trip. */
 #include <stdint.h>
 #include <stdlib.h>

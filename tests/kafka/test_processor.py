@@ -409,7 +409,7 @@ def test_privacy_demo_load(tmp):
 
 
 def avro_framed(lines):
-    """Our encoder (via the test tool) framing JSON events as Avro, id 1."""
+    """Our encoder (via the test tool) framing JSON events as Avro, id 4."""
     tool = os.path.join(sys.argv[1], "tests/avro/avro_tool")
     out = subprocess.run([tool, "encode"], input="\n".join(lines) + "\n", capture_output=True,
                          text=True, check=True).stdout.splitlines()
@@ -433,24 +433,34 @@ def avro_alerts(msgs):
 
 
 def test_avro(tmp):
-    """Avro in (Confluent wire format, half the events; JSON the other half,
-    on the same partitions) and Avro out: the alerts are the replay's, by id,
+    """Avro in (Confluent wire format, two thirds of the events: our encoder
+    with the current schema, id 4, and python3-avro with the first schema,
+    v1, id 1, as a producer not yet upgraded would; JSON the other third, on
+    the same partitions) and Avro out: the alerts are the replay's, by id,
     and python3-avro reads every one."""
+    sys.path.insert(0, os.path.join(ROOT, "tests/avro"))
+    import test_avro as ta  # python3-avro helpers, the v1 schema
     n = 4
     streams = scenario_streams(n)
     expected = []
     for st in streams:
         expected += h.replay(st, until=CLOCK)
     b = h.Broker(TOPICS(n))
+    kinds = collections.Counter()
     try:
         for part, st in enumerate(streams):
             ok = [l for l in st if l.startswith("{") and _json_ok(l)]
-            # the valid events alternate Avro / JSON; garbage stays as it is
+            # the valid events rotate id 4 / v1 / JSON; garbage stays as it is
             msgs, framed = [], dict(enumerate(avro_framed(ok)))
             k = 0
             for l in st:
-                if l in ok and k % 2 == 0 and framed[ok.index(l)]:
+                if l in ok and k % 3 == 0 and framed[ok.index(l)]:
                     msgs.append(framed[ok.index(l)])
+                    kinds["id 4"] += 1
+                elif l in ok and k % 3 == 1:
+                    v1 = ta.framed(ta.to_avro(json.loads(l), ta.V1), 1, ta.V1)
+                    msgs.append((json.loads(l)["subject"], v1))
+                    kinds["v1"] += 1
                 else:
                     msgs.append(l)
                 k += l in ok
@@ -461,8 +471,8 @@ def test_avro(tmp):
         assert p.stop() == 0, p.logtext()[-2000:]
         got = avro_alerts(msgs)
         expect_same(expected, got, "avro")
-        print(f"avro: {sum(map(len, streams))} events (half Avro), {len(got)} Avro alerts, "
-              "all equal to the replay's")
+        print(f"avro: {sum(map(len, streams))} events ({kinds['id 4']} Avro id 4, {kinds['v1']} "
+              f"Avro v1), {len(got)} Avro alerts, all equal to the replay's")
     finally:
         b.stop()
 

@@ -156,8 +156,8 @@ static void test_hostile_lengths(void **state)
     assert_int_equal(cw_event_from_json(events[0], strlen(events[0]), &ev, NULL), 0);
     cw_jsonw_reset(&b);
     cw_event_write_avro(&ev, &b);
-    /* the envelope is 6 strings/longs, then the branch index (0 for
-     * report.received); rewrite the datum with branch 99 */
+    /* the envelope is 6 strings/longs, then data: municipality, then a
+     * ["null", ...] union per field; rewrite unit's branch as 99 */
     cw_jsonw_t c;
     cw_jsonw_init(&c);
     const char *env[] = {"1.0", ev.id, ev.source, "se.casewatch.report.received"};
@@ -168,6 +168,8 @@ static void test_hostile_lengths(void **state)
     put_long(&c, ev.time);
     put_long(&c, (int64_t)strlen(ev.subject));
     cw_jsonw_append(&c, ev.subject, strlen(ev.subject));
+    put_long(&c, 4);
+    cw_jsonw_append(&c, "0180", 4);
     size_t head = c.len;
     assert_memory_equal(c.p, b.p, head); /* the layout assumed above */
     put_long(&c, 99);
@@ -179,21 +181,26 @@ static void test_hostile_lengths(void **state)
 
     /* report.received with reporter enum index 42 */
     c.len = head;
-    put_long(&c, 0);
-    put_long(&c, 4);
-    cw_jsonw_append(&c, "0180", 4);
     put_long(&c, 0); /* unit null */
     put_long(&c, 0); /* caseworker null */
+    put_long(&c, 1); /* report_id */
     put_long(&c, 2);
     cw_jsonw_append(&c, "R1", 2);
+    for (int i = 0; i < 4; i++) /* investigation_id, placement_id, order_id, home_id */
+        put_long(&c, 0);
+    put_long(&c, 1); /* child */
     put_long(&c, 2);
     cw_jsonw_append(&c, "p1", 2);
+    put_long(&c, 0);                /* to_municipality null */
+    put_long(&c, 0);                /* reason null */
     put_long(&c, 1);                /* violence: boolean branch */
     cw_jsonw_append(&c, "\x07", 1); /* not 0 or 1 */
     assert_int_equal(decode_buf(&c, &rej), CW_REJ_BAD_AVRO);
     assert_non_null(strstr(rej.detail, "boolean"));
     c.len -= 1;
     cw_jsonw_append(&c, "\x01", 1);
+    put_long(&c, 0); /* immediate_protection_needed null */
+    put_long(&c, 0); /* private_talk null */
     put_long(&c, 1); /* reporter: enum branch */
     put_long(&c, 42);
     assert_int_equal(decode_buf(&c, &rej), CW_REJ_BAD_AVRO);
@@ -272,6 +279,21 @@ static void test_schemas_refused(void **state)
     assert_non_null(p);
     cw_avro_plan_free(p);
     compile_fails(cw_schema_alert, "no field source");
+    /* data read by field names needs the type attribute before it */
+    compile_fails("{\"type\":\"record\",\"name\":\"E\",\"fields\":["
+                  "{\"name\":\"id\",\"type\":\"string\"},"
+                  "{\"name\":\"source\",\"type\":\"string\"},"
+                  "{\"name\":\"subject\",\"type\":\"string\"},"
+                  "{\"name\":\"time\",\"type\":\"string\"},"
+                  "{\"name\":\"data\",\"type\":{\"type\":\"record\",\"name\":\"D\","
+                  "\"fields\":[{\"name\":\"municipality\",\"type\":\"string\"}]}},"
+                  "{\"name\":\"type\",\"type\":\"string\"}]}",
+                  "needs a type field before data");
+    /* the first schema (v1, local id 1) still compiles */
+    p = cw_avro_plan_compile(cw_schema_case_event_v1, cw_schema_case_event_v1_len, err,
+                             sizeof(err));
+    assert_non_null(p);
+    cw_avro_plan_free(p);
 }
 
 int main(void)
