@@ -464,9 +464,46 @@ static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const
     cw_log(l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
-/* Our defaults first, then every kafka.* key verbatim (they win). */
+/* Which clients a librdkafka property is for: 'C' consumer, 'P' producer,
+ * '*' both, from librdkafka's own property table (the C/P column of
+ * rd_kafka_conf_properties_show, so it is right for the linked version).
+ * 0 for a key it does not list: rd_kafka_conf_set then reports it. */
+static char key_scope(const char *table, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *l = table; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, key, n) != 0 || l[n] != ' ')
+            continue;
+        const char *bar = strchr(l, '|');
+        const char *eol = strchr(l, '\n');
+        if (!bar || (eol && bar > eol))
+            return 0;
+        for (bar++; *bar == ' '; bar++)
+            ;
+        return *bar == 'C' || *bar == 'P' || *bar == '*' ? *bar : 0;
+    }
+    return 0;
+}
+
+/* librdkafka's property table as text (new; free it). */
+static char *property_table(void)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return NULL;
+    rd_kafka_conf_properties_show(f);
+    fclose(f);
+    return buf;
+}
+
+/* Our defaults first, then the kafka.* keys meant for this kind of client
+ * ('C' or 'P'; keys for both, and keys librdkafka does not know, go to
+ * every client), verbatim: they win over the defaults. So a consumer-only
+ * key does not make the producer warn (CONFWARN), nor the reverse. */
 static rd_kafka_conf_t *make_conf(const cw_processor_t *p, const char *const *defaults,
-                                  char *errstr, size_t errstr_size)
+                                  char scope, const char *table, char *errstr, size_t errstr_size)
 {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     bool ok = true;
@@ -475,6 +512,9 @@ static rd_kafka_conf_t *make_conf(const cw_processor_t *p, const char *const *de
     for (size_t i = 0; ok && i < cw_conf_kafka_count(p->conf); i++) {
         const char *k, *v, *origin;
         cw_conf_kafka_at(p->conf, i, &k, &v, &origin);
+        char s = key_scope(table, k);
+        if (s && s != '*' && s != scope)
+            continue;
         ok = set(c, k, v, origin ? origin : "config", errstr, errstr_size);
     }
     if (!ok) {
@@ -556,20 +596,22 @@ static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
         "enable.auto.commit", "false", "enable.partition.eof", "true", "auto.offset.reset",
         "earliest",           NULL};
     char err[512];
-    rd_kafka_conf_t *c = make_conf(p, cons, errstr, errstr_size);
+    bool ok = false;
+    char *table = property_table();
+    rd_kafka_conf_t *c = make_conf(p, cons, 'C', table, errstr, errstr_size);
     if (!c)
-        return false;
+        goto out;
     rd_kafka_conf_set_rebalance_cb(c, parts_rebalance_cb);
     if (!(p->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
         goto fail;
     rd_kafka_poll_set_consumer(p->consumer);
-    if (!(c = make_conf(p, prod, errstr, errstr_size)))
-        return false;
+    if (!(c = make_conf(p, prod, 'P', table, errstr, errstr_size)))
+        goto out;
     rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
     if (!(p->producer = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err))))
         goto fail;
-    if (!(c = make_conf(p, rest, errstr, errstr_size)))
-        return false;
+    if (!(c = make_conf(p, rest, 'C', table, errstr, errstr_size)))
+        goto out;
     /* rd_kafka_consumer_poll() needs a group.id even for assign()-only use;
      * the restorer never joins the group nor commits. */
     char restore_group[300];
@@ -583,10 +625,13 @@ static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
     rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", NULL, 0);
     if (!(p->restorer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
         goto fail;
-    return true;
+    ok = true;
+    goto out;
 fail:
     snprintf(errstr, errstr_size, "kafka client: %s", err);
-    return false;
+out:
+    free(table);
+    return ok;
 }
 
 cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pack, char *errstr,
