@@ -40,6 +40,12 @@ def test_example_config(tmp):
         assert "kafka.session.timeout.ms" in keys and "kafka.heartbeat.interval.ms" in keys, keys
         warns = [l for l in text().splitlines() if "CONFWARN" in l]
         assert not warns, "\n".join(warns)
+        # a DLQ limit the producer's message.max.bytes cannot carry stops start-up
+        bad = dict(env, CASEWATCH_PROCESSOR_DLQ_MAX_BYTES="999000")
+        r = subprocess.run([h.PROCESSOR, "--config", EXAMPLE], env=bad, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 1 and "processor.dlq_max_bytes = 999000: must be at most " \
+            "kafka.message.max.bytes (1000000) - 4096" in r.stderr, r.stderr[-1500:]
         print(f"example config: {len(keys)} kafka keys ({', '.join(keys)}), no CONFWARN, "
               f"{len(lines)} events consumed, clean exit")
     finally:
