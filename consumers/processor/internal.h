@@ -27,7 +27,14 @@ typedef struct {
     uint64_t restored_cases, restore_ms, changelog_records, tombstones;
     uint64_t commits, batches, delivery_errors;
     uint64_t schema_retries;
+    /* output.c: dead letters cut to processor.dlq_max_bytes, sent again as a
+     * reference, refused even so; alerts dead-lettered; failed deliveries
+     * produced again (retriable) and refused for good (per record). */
+    uint64_t dlq_truncated, dlq_references, dlq_lost, alerts_dead_lettered;
+    uint64_t produce_retries, produce_refused;
 } counters_t;
+
+typedef struct out_pending_s out_pending_t; /* a failed record (output.c) */
 
 struct cw_processor_s {
     const cw_conf_t *conf;
@@ -37,6 +44,8 @@ struct cw_processor_s {
     char *topics[CW_MAX_INPUT_TOPICS];
     int n_topics;
     const char *alert_topic, *changelog_topic, *dlq_topic;
+    size_t dlq_max_bytes;   /* key + value + original headers of a dead letter */
+    out_pending_t *pending; /* failed deliveries not yet dealt with (output.c) */
     bool alerts_avro;
     uint32_t alert_schema_id;
     cw_alert_avro_t *alert_enc; /* alert_format=avro */
@@ -69,10 +78,29 @@ cw_instant_t parts_clock(const cw_processor_t *p, const part_t *pt, cw_instant_t
 cw_instant_t parts_wall_clock(const cw_processor_t *p);
 void parts_drop(cw_processor_t *p, int partition);
 
+/* output.c: alerts, dead letters, changelog records and their delivery
+ * failures (the classes are described at the top of output.c). */
+typedef struct {
+    cw_processor_t *p;
+    int partition;
+} out_snap_ctx_t;
+void out_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
+/* Dead-letters input message m (borrowed) with reason rej, cut to
+ * processor.dlq_max_bytes. */
+void out_dlq(cw_processor_t *p, const rd_kafka_message_t *m, const cw_reject_t *rej);
+/* cw_snapshot_cb_t for cw_engine_drain_changes; opaque is an out_snap_ctx_t. */
+void out_on_snapshot(const char *case_id, const void *snap, size_t len, void *opaque);
+/* Waits until everything produced is acknowledged or dealt with; false
+ * (and p->fatal) after a fatal error: the batch must not be committed. */
+bool out_flush(cw_processor_t *p);
+void out_destroy(cw_processor_t *p);
+/* Whether a failed record waits to be dealt with. */
+bool out_pending(const cw_processor_t *p);
+void processor_on_alert(const cw_alert_t *alert, void *opaque);
+
 /* processor.c */
 /* Flushes outputs, writes the changelog, commits offsets; false on a fatal
  * delivery error. */
 bool processor_end_batch(cw_processor_t *p);
-void processor_on_alert(const cw_alert_t *alert, void *opaque);
 
 #endif

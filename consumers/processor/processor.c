@@ -9,7 +9,6 @@
 #include "internal.h"
 #include "kafka/wire.h"
 #include "model/alert_avro.h"
-#include "model/event_json.h"
 
 static const char *const formats[] = {"json", "avro", NULL};
 static const char *const modes[] = {"at_least_once", "exactly_once", NULL};
@@ -23,6 +22,9 @@ const cw_conf_prop_t cw_processor_props[] = {
      "compacted case-state changelog, same partition count as the input"},
     {"processor.dlq_topic", CW_CONF_STRING, "case-events-dlq", 0, 0, NULL, 0,
      "rejected input with reason headers"},
+    {"processor.dlq_max_bytes", CW_CONF_INT, "262144", 1024, 100000000, NULL, 0,
+     "most bytes of a rejected record (key, value, headers) copied to the DLQ; the rest is cut "
+     "(cw_truncated=true, cw_original_size); at most kafka.message.max.bytes - 4096"},
     {"processor.group_id", CW_CONF_STRING, "casewatch-processor", 0, 0, NULL, 0, "consumer group"},
     {"processor.alert_format", CW_CONF_ENUM, "json", 0, 0, formats, 0,
      "alert encoding on the alert topic: json (CloudEvents binary mode), or avro (wire format)"},
@@ -65,96 +67,6 @@ static int64_t mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ---- outputs ---- */
-
-static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-    cw_processor_t *p = opaque;
-    (void)rk;
-    if (m->err) {
-        p->n.delivery_errors++;
-        cw_log(CW_LOG_ERROR, "delivery to %s [%d] failed: %s", rd_kafka_topic_name(m->rkt),
-               m->partition, rd_kafka_err2str(m->err));
-    }
-}
-
-/* Produces with retries on a full local queue (back-pressure: serve
- * delivery reports until there is room). */
-static bool produce(cw_processor_t *p, const char *topic, int32_t partition, const void *key,
-                    size_t key_len, const void *value, size_t len, rd_kafka_headers_t *hdrs)
-{
-    for (;;) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            p->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
-            RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            rd_kafka_poll(p->producer, 100);
-            continue;
-        }
-        if (err) {
-            cw_log(CW_LOG_ERROR, "produce to %s: %s", topic, rd_kafka_err2str(err));
-            if (hdrs)
-                rd_kafka_headers_destroy(hdrs);
-            return false;
-        }
-        return true; /* the headers now belong to the message */
-    }
-}
-
-static void header(rd_kafka_headers_t *h, const char *name, const char *value)
-{
-    rd_kafka_header_add(h, name, -1, value, -1);
-}
-
-void processor_on_alert(const cw_alert_t *a, void *opaque)
-{
-    cw_processor_t *p = opaque;
-    cw_jsonw_t *w = &p->out;
-    cw_jsonw_reset(w);
-    if (p->alerts_avro) {
-        cw_wire_header(p->alert_schema_id, w);
-        cw_alert_write_avro(p->alert_enc, a, w);
-    } else {
-        cw_alert_write_json(a, w);
-    }
-    /* CloudEvents binary mode: the alert is the data, attributes in headers. */
-    char type[64], at[CW_TIME_STR_SIZE];
-    snprintf(type, sizeof(type), "se.casewatch.alert.%s", cw_alert_kind_name(a->kind));
-    rd_kafka_headers_t *h = rd_kafka_headers_new(7);
-    header(h, "ce_specversion", "1.0");
-    header(h, "ce_id", a->id);
-    header(h, "ce_type", type);
-    header(h, "ce_source", "urn:casewatch:processor");
-    header(h, "ce_subject", a->case_id);
-    header(h, "ce_time", cw_time_format(a->at, at));
-    header(h, "content-type", p->alerts_avro ? "application/avro" : "application/json");
-    if (!produce(p, p->alert_topic, RD_KAFKA_PARTITION_UA, a->case_id, strlen(a->case_id), w->p,
-                 w->len, h))
-        p->fatal = true;
-    p->n.alerts[a->kind]++;
-}
-
-static void to_dlq(cw_processor_t *p, const rd_kafka_message_t *m, const cw_reject_t *rej)
-{
-    char partition[16], offset[24];
-    snprintf(partition, sizeof(partition), "%d", (int)m->partition);
-    snprintf(offset, sizeof(offset), "%lld", (long long)m->offset);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
-    header(h, "cw_reason", cw_reject_code_name(rej->code));
-    header(h, "cw_detail", rej->detail);
-    header(h, "cw_source_topic", rd_kafka_topic_name(m->rkt));
-    header(h, "cw_source_partition", partition);
-    header(h, "cw_source_offset", offset);
-    if (!produce(p, p->dlq_topic, RD_KAFKA_PARTITION_UA, m->key, m->key_len, m->payload, m->len, h))
-        p->fatal = true;
-    p->n.rejected++;
-    p->n.rejected_by[rej->code]++;
-    p->n.dlq++;
-    cw_log(CW_LOG_DEBUG, "rejected %s [%d] @%lld: %s", rd_kafka_topic_name(m->rkt),
-           (int)m->partition, (long long)m->offset, cw_reject_code_name(rej->code));
 }
 
 /* ---- input ---- */
@@ -223,7 +135,7 @@ static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
     pt->at_end[t] = false;
     pt->next_offset[t] = m->offset + 1;
     if (st == CW_WIRE_REJECTED) {
-        to_dlq(p, m, &rej);
+        out_dlq(p, m, &rej);
         return true;
     }
     /* Stream time moves with every event read, also with one skipped below:
@@ -245,7 +157,7 @@ static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
     cw_engine_set_position(pt->engine, t, m->offset);
     bool dup;
     if (cw_engine_apply(pt->engine, &p->ev, pt->stream_time, &dup, &rej) != CW_REJ_NONE)
-        to_dlq(p, m, &rej);
+        out_dlq(p, m, &rej);
     else if (dup)
         p->n.duplicates++;
     else
@@ -254,32 +166,6 @@ static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
 }
 
 /* ---- end of a batch: durable outputs, then changelog, then commit ---- */
-
-typedef struct {
-    cw_processor_t *p;
-    int partition;
-} snap_ctx_t;
-
-static void on_snapshot(const char *case_id, const void *snap, size_t len, void *opaque)
-{
-    snap_ctx_t *c = opaque;
-    /* The changelog partition is the input partition index, so a member that
-     * gets input partition p restores from changelog partition p. */
-    if (!produce(c->p, c->p->changelog_topic, c->partition, case_id, strlen(case_id), snap, len,
-                 NULL))
-        c->p->fatal = true;
-    c->p->n.changelog_records++;
-    if (!snap)
-        c->p->n.tombstones++;
-}
-
-static bool flush_all(cw_processor_t *p)
-{
-    uint64_t errors = p->n.delivery_errors;
-    while (rd_kafka_outq_len(p->producer) > 0)
-        rd_kafka_flush(p->producer, 1000);
-    return p->n.delivery_errors == errors && !p->fatal;
-}
 
 static bool commit(cw_processor_t *p)
 {
@@ -307,15 +193,15 @@ static bool commit(cw_processor_t *p)
 
 bool processor_end_batch(cw_processor_t *p)
 {
-    if (!flush_all(p)) /* alerts and DLQ records acknowledged */
+    if (!out_flush(p)) /* alerts and DLQ records acknowledged */
         return false;
     for (int i = 0; i < p->n_parts; i++) {
         if (!p->parts[i].topics)
             continue;
-        snap_ctx_t c = {p, i};
-        cw_engine_drain_changes(p->parts[i].engine, on_snapshot, &c);
+        out_snap_ctx_t c = {p, i};
+        cw_engine_drain_changes(p->parts[i].engine, out_on_snapshot, &c);
     }
-    if (!flush_all(p)) /* changelog acknowledged */
+    if (!out_flush(p)) /* changelog acknowledged */
         return false;
     p->n.batches++;
     return commit(p);
@@ -327,9 +213,15 @@ bool processor_end_batch(cw_processor_t *p)
 static bool end_batch_txn(cw_processor_t *p)
 {
     for (int i = 0; i < p->n_parts; i++) {
-        snap_ctx_t c = {p, i};
+        out_snap_ctx_t c = {p, i};
         if (p->parts[i].topics)
-            cw_engine_drain_changes(p->parts[i].engine, on_snapshot, &c);
+            cw_engine_drain_changes(p->parts[i].engine, out_on_snapshot, &c);
+    }
+    if (out_pending(p)) {
+        /* Refused before it was sent (a local error): this transaction
+         * would commit without it. Stop; a restart re-applies the input. */
+        cw_log(CW_LOG_ERROR, "transaction: an output was refused by the producer");
+        return false;
     }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
     for (int i = 0; i < p->n_parts; i++)
@@ -389,7 +281,9 @@ static void report(cw_processor_t *p, bool force)
     cw_log(CW_LOG_INFO,
            "consumed=%llu applied=%llu duplicates=%llu skipped=%llu rejected=%llu "
            "alerts{warning=%llu breach=%llu resolved=%llu withdrawn=%llu violation=%llu "
-           "extended=%llu} changelog=%llu tombstones=%llu batches=%llu lag=%lld restore_ms=%llu",
+           "extended=%llu} changelog=%llu tombstones=%llu batches=%llu lag=%lld restore_ms=%llu "
+           "dlq=%llu dlq_truncated=%llu dlq_references=%llu dlq_lost=%llu "
+           "alerts_dead_lettered=%llu produce_retries=%llu produce_refused=%llu",
            (unsigned long long)p->n.consumed, (unsigned long long)p->n.applied,
            (unsigned long long)p->n.duplicates, (unsigned long long)p->n.skipped,
            (unsigned long long)p->n.rejected, (unsigned long long)p->n.alerts[0],
@@ -397,7 +291,10 @@ static void report(cw_processor_t *p, bool force)
            (unsigned long long)p->n.alerts[3], (unsigned long long)p->n.alerts[4],
            (unsigned long long)p->n.alerts[5], (unsigned long long)p->n.changelog_records,
            (unsigned long long)p->n.tombstones, (unsigned long long)p->n.batches, (long long)lag,
-           (unsigned long long)p->n.restore_ms);
+           (unsigned long long)p->n.restore_ms, (unsigned long long)p->n.dlq,
+           (unsigned long long)p->n.dlq_truncated, (unsigned long long)p->n.dlq_references,
+           (unsigned long long)p->n.dlq_lost, (unsigned long long)p->n.alerts_dead_lettered,
+           (unsigned long long)p->n.produce_retries, (unsigned long long)p->n.produce_refused);
     for (int r = 1; r < CW_REJ__COUNT; r++)
         if (p->n.rejected_by[r])
             cw_log(CW_LOG_INFO, "rejected{reason=%s}=%llu", cw_reject_code_name(r),
@@ -464,9 +361,46 @@ static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const
     cw_log(l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
-/* Our defaults first, then every kafka.* key verbatim (they win). */
+/* Which clients a librdkafka property is for: 'C' consumer, 'P' producer,
+ * '*' both, from librdkafka's own property table (the C/P column of
+ * rd_kafka_conf_properties_show, so it is right for the linked version).
+ * 0 for a key it does not list: rd_kafka_conf_set then reports it. */
+static char key_scope(const char *table, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *l = table; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, key, n) != 0 || l[n] != ' ')
+            continue;
+        const char *bar = strchr(l, '|');
+        const char *eol = strchr(l, '\n');
+        if (!bar || (eol && bar > eol))
+            return 0;
+        for (bar++; *bar == ' '; bar++)
+            ;
+        return *bar == 'C' || *bar == 'P' || *bar == '*' ? *bar : 0;
+    }
+    return 0;
+}
+
+/* librdkafka's property table as text (new; free it). */
+static char *property_table(void)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return NULL;
+    rd_kafka_conf_properties_show(f);
+    fclose(f);
+    return buf;
+}
+
+/* Our defaults first, then the kafka.* keys meant for this kind of client
+ * ('C' or 'P'; keys for both, and keys librdkafka does not know, go to
+ * every client), verbatim: they win over the defaults. So a consumer-only
+ * key does not make the producer warn (CONFWARN), nor the reverse. */
 static rd_kafka_conf_t *make_conf(const cw_processor_t *p, const char *const *defaults,
-                                  char *errstr, size_t errstr_size)
+                                  char scope, const char *table, char *errstr, size_t errstr_size)
 {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     bool ok = true;
@@ -475,6 +409,9 @@ static rd_kafka_conf_t *make_conf(const cw_processor_t *p, const char *const *de
     for (size_t i = 0; ok && i < cw_conf_kafka_count(p->conf); i++) {
         const char *k, *v, *origin;
         cw_conf_kafka_at(p->conf, i, &k, &v, &origin);
+        char s = key_scope(table, k);
+        if (s && s != '*' && s != scope)
+            continue;
         ok = set(c, k, v, origin ? origin : "config", errstr, errstr_size);
     }
     if (!ok) {
@@ -556,20 +493,22 @@ static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
         "enable.auto.commit", "false", "enable.partition.eof", "true", "auto.offset.reset",
         "earliest",           NULL};
     char err[512];
-    rd_kafka_conf_t *c = make_conf(p, cons, errstr, errstr_size);
+    bool ok = false;
+    char *table = property_table();
+    rd_kafka_conf_t *c = make_conf(p, cons, 'C', table, errstr, errstr_size);
     if (!c)
-        return false;
+        goto out;
     rd_kafka_conf_set_rebalance_cb(c, parts_rebalance_cb);
     if (!(p->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
         goto fail;
     rd_kafka_poll_set_consumer(p->consumer);
-    if (!(c = make_conf(p, prod, errstr, errstr_size)))
-        return false;
-    rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+    if (!(c = make_conf(p, prod, 'P', table, errstr, errstr_size)))
+        goto out;
+    rd_kafka_conf_set_dr_msg_cb(c, out_on_delivery);
     if (!(p->producer = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err))))
         goto fail;
-    if (!(c = make_conf(p, rest, errstr, errstr_size)))
-        return false;
+    if (!(c = make_conf(p, rest, 'C', table, errstr, errstr_size)))
+        goto out;
     /* rd_kafka_consumer_poll() needs a group.id even for assign()-only use;
      * the restorer never joins the group nor commits. */
     char restore_group[300];
@@ -583,9 +522,31 @@ static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
     rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", NULL, 0);
     if (!(p->restorer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
         goto fail;
-    return true;
+    ok = true;
+    goto out;
 fail:
     snprintf(errstr, errstr_size, "kafka client: %s", err);
+out:
+    free(table);
+    return ok;
+}
+
+/* A dead letter of processor.dlq_max_bytes, with our headers (under 4 KiB),
+ * must fit the producer's message.max.bytes, or every cut one would be
+ * refused locally and end up a reference. */
+static bool check_dlq_size(const cw_processor_t *p, char *errstr, size_t errstr_size)
+{
+    char v[32];
+    size_t n = sizeof(v);
+    long long max = 1000000;
+    if (rd_kafka_conf_get(rd_kafka_conf(p->producer), "message.max.bytes", v, &n) ==
+        RD_KAFKA_CONF_OK)
+        max = atoll(v);
+    if ((long long)p->dlq_max_bytes + 4096 <= max)
+        return true;
+    snprintf(errstr, errstr_size,
+             "processor.dlq_max_bytes = %zu: must be at most kafka.message.max.bytes (%lld) - 4096",
+             p->dlq_max_bytes, max);
     return false;
 }
 
@@ -598,6 +559,7 @@ cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pac
     p->alert_topic = cw_conf_get_str(conf, "processor.alert_topic");
     p->changelog_topic = cw_conf_get_str(conf, "processor.changelog_topic");
     p->dlq_topic = cw_conf_get_str(conf, "processor.dlq_topic");
+    p->dlq_max_bytes = (size_t)cw_conf_get_int(conf, "processor.dlq_max_bytes");
     p->batch_max = (int)cw_conf_get_int(conf, "processor.batch_max");
     p->poll_ms = (int)cw_conf_get_int(conf, "processor.poll_timeout");
     p->live_grace_ms = cw_conf_get_int(conf, "processor.live_grace");
@@ -617,7 +579,8 @@ cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pac
     };
     if (!(p->registry = cw_registry_new(&rc, errstr, errstr_size)))
         goto fail;
-    if (!parse_topics(p, errstr, errstr_size) || !make_clients(p, errstr, errstr_size))
+    if (!parse_topics(p, errstr, errstr_size) || !make_clients(p, errstr, errstr_size) ||
+        !check_dlq_size(p, errstr, errstr_size))
         goto fail;
     if (strcmp(cw_conf_get_str(conf, "processor.mode"), "exactly_once") == 0) {
         rd_kafka_error_t *e = rd_kafka_init_transactions(p->producer, 30000);
@@ -657,6 +620,7 @@ void cw_processor_destroy(cw_processor_t *p)
         rd_kafka_topic_partition_list_destroy(p->subscription);
     for (int i = 0; i < p->n_topics; i++)
         free(p->topics[i]);
+    out_destroy(p);
     cw_jsonw_free(&p->out);
     cw_alert_avro_destroy(p->alert_enc);
     cw_registry_destroy(p->registry);

@@ -8,7 +8,34 @@
  * offset is committed only after everything derived from it is durable,
  * and a changelog record never claims an alert that was not delivered.
  * After a crash, input after the last commit is applied again: cases skip
- * what their snapshot already reflects, and alert ids are deterministic. */
+ * what their snapshot already reflects, and alert ids are deterministic.
+ *
+ * Input that is rejected goes to the DLQ with its original headers plus
+ * ours (cw_reason, cw_detail, cw_source_topic/partition/offset), its key,
+ * value and headers cut to processor.dlq_max_bytes when larger
+ * (cw_truncated=true, cw_original_size): a record of any size that the
+ * consumer can fetch is dead-lettered, never a crash or a stall.
+ *
+ * An output the broker does not take is handled by the class of the error
+ * (output.c) before the batch may commit:
+ *   retriable  → produced again with backoff (librdkafka retries first);
+ *   refused for that record (too large, invalid) →
+ *     dead letter: sent again as a reference (our headers only,
+ *       cw_truncated=reference, cw_dlq_error); if that is refused too, it
+ *       is logged with its source coordinates and counted (dlq_lost): the
+ *       input record itself is still in its topic at that offset;
+ *     alert: dead-lettered whole (cw_reason=alert_undeliverable) and
+ *       counted. An alert is never dropped: it is on the alert topic or in
+ *       the DLQ before its input is committed; if the DLQ refuses it too,
+ *       the processor exits (as for fatal errors);
+ *     changelog record: the processor exits without committing. Dropping
+ *       a snapshot would lose the case's state at the next restore, and
+ *       with it alerts, so at-least-once needs the input applied again;
+ *       a snapshot a broker refuses for good stops the member until the
+ *       changelog topic's max.message.bytes is raised;
+ *   fatal (authorization, the idempotent producer's fatal state, unknown
+ *     codes) → exit with status 1 before committing; a restart re-applies.
+ * In exactly_once mode any failed output aborts the transaction: exit. */
 #ifndef CW_PROCESSOR_H
 #define CW_PROCESSOR_H
 
