@@ -86,8 +86,28 @@ typedef struct {
     bool wrong_type;
 } attr_in_t;
 
+static size_t utf8_len(const unsigned char *s, size_t n);
+
+/* Header values are bytes; jansson guarantees UTF-8 only for JSON strings. */
+static bool valid_utf8(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_len(s + i, n - i);
+        if (k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
 /* Checks the attributes in table order and fills the envelope of ev; the
- * details name the attribute as the mode spells it (binary: the header). */
+ * details name the attribute as the mode spells it (binary: the header,
+ * whose value must also be valid UTF-8, as a JSON string is). */
 static cw_reject_code_t decode_attrs(const attr_in_t in[CW_CE__COUNT], bool binary, cw_event_t *ev,
                                      cw_reject_t *rej)
 {
@@ -97,6 +117,8 @@ static cw_reject_code_t decode_attrs(const attr_in_t in[CW_CE__COUNT], bool bina
             return cw_reject_set(rej, CW_REJ_MISSING_ATTRIBUTE, "%s: missing", name);
         if (in[a].wrong_type)
             return cw_reject_set(rej, CW_REJ_BAD_ATTRIBUTE, "%s: not a string", name);
+        if (binary && !valid_utf8(in[a].s, in[a].len))
+            return cw_reject_set(rej, CW_REJ_BAD_ATTRIBUTE, "%s: not valid UTF-8", name);
         char *dst = attrs[a].off ? (char *)ev + attrs[a].off : NULL;
         cw_reject_code_t rc = cw_attr_string(name, in[a].s, in[a].len, attrs[a].max, dst, rej);
         if (rc)

@@ -1,4 +1,5 @@
-/* Case events as CloudEvents 1.0 JSON in structured mode (EVENTS.md).
+/* Case events as CloudEvents 1.0 JSON: structured mode, and binary mode (the
+ * attributes in Kafka headers, the data as JSON; EVENTS.md §1).
  *
  * The decoder is the validating entry point of JSON input: everything the
  * event contract requires of a single event (attributes, the type catalogue,
@@ -61,11 +62,11 @@ typedef struct {
 
 /* What a content-type header says about the value. */
 typedef enum {
-    CW_CT_ABSENT,  /* no content-type header */
-    CW_CT_JSON,    /* application/json (parameters allowed) */
-    CW_CT_CE_JSON, /* application/cloudevents+json: structured mode */
+    CW_CT_ABSENT,   /* no content-type header */
+    CW_CT_JSON,     /* application/json (parameters allowed) */
+    CW_CT_CE_JSON,  /* application/cloudevents+json: structured mode */
     CW_CT_CE_OTHER, /* another CloudEvents format (batch, +avro, ...): not read */
-    CW_CT_OTHER,   /* anything else */
+    CW_CT_OTHER,    /* anything else */
 } cw_ce_content_t;
 
 /* Records header name = value (size bytes; value may be NULL) in h if it is

@@ -383,6 +383,21 @@ static void test_headers_add(void **state)
     cw_event_t ev;
     assert_int_equal(decode_bin(&h, DATA, &ev, &rej), CW_REJ_BAD_ATTRIBUTE);
     assert_string_equal(rej.detail, "ce_id: contains a NUL byte");
+    /* ... and so are bytes that are not UTF-8 (a JSON string cannot hold them) */
+    static const char *const not_utf8[] = {"urn:\xff", "urn:\xc3", "urn:\xc0\xaf",
+                                           "urn:\xed\xa0\x80", "\xf4\x90\x80\x80"};
+    for (size_t i = 0; i < sizeof(not_utf8) / sizeof(not_utf8[0]); i++) {
+        base_headers(&h);
+        h.attr[CW_CE_SOURCE].s = not_utf8[i];
+        h.attr[CW_CE_SOURCE].len = strlen(not_utf8[i]);
+        assert_int_equal(decode_bin(&h, DATA, &ev, &rej), CW_REJ_BAD_ATTRIBUTE);
+        assert_string_equal(rej.detail, "ce_source: not valid UTF-8");
+    }
+    base_headers(&h);
+    h.attr[CW_CE_SOURCE].s = "urn:kommun:1280:ifo-\xc3\xa5\xe2\x82\xac\xf0\x9f\x98\x80";
+    h.attr[CW_CE_SOURCE].len = strlen(h.attr[CW_CE_SOURCE].s);
+    assert_int_equal(decode_bin(&h, DATA, &ev, &rej), CW_REJ_NONE);
+    assert_string_equal(ev.source, "urn:kommun:1280:ifo-\xc3\xa5\xe2\x82\xac\xf0\x9f\x98\x80");
 }
 
 /* ---- headers beside a structured body ---- */
