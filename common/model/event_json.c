@@ -506,6 +506,21 @@ static void put_field(out_t *o, bool *first, const field_t *fd, const cw_event_t
     }
 }
 
+/* The data object: the fields of ev's type that are present. */
+static void put_data(out_t *o, const cw_event_t *ev)
+{
+    bool first = true;
+    *o->p++ = '{';
+    uint32_t todo = COMMON_REQ | COMMON_OPT;
+    if (cw_event_type_name(ev->type)) {
+        const type_fields_t *tf = &cw_type_fields[ev->type];
+        todo = tf->req | tf->opt | tf->any;
+    }
+    for (; todo; todo &= todo - 1)
+        put_field(o, &first, &cw_fields[__builtin_ctz(todo)], ev);
+    *o->p++ = '}';
+}
+
 /* Worst case: every byte of the struct escaped to 6 bytes, plus keys,
  * punctuation and formatted values. */
 #define ENCODE_BOUND (6 * sizeof(cw_event_t) + 2048)
@@ -542,16 +557,17 @@ char *cw_event_to_json(const cw_event_t *ev)
     put_key(&o, &first, LIT("datacontenttype"));
     PUT(&o, "\"application/json\"");
     put_key(&o, &first, LIT("data"));
-    *o.p++ = '{';
-    first = true;
-    uint32_t todo = COMMON_REQ | COMMON_OPT;
-    if (tname) {
-        const type_fields_t *tf = &cw_type_fields[ev->type];
-        todo = tf->req | tf->opt | tf->any;
-    }
-    for (; todo; todo &= todo - 1)
-        put_field(&o, &first, &cw_fields[__builtin_ctz(todo)], ev);
-    PUT(&o, "}}");
+    put_data(&o, ev);
+    *o.p++ = '}';
+    *o.p = '\0';
+    return cw_realloc(buf, (size_t)(o.p - buf) + 1);
+}
+
+char *cw_event_data_to_json(const cw_event_t *ev)
+{
+    char *buf = cw_malloc(ENCODE_BOUND);
+    out_t o = {buf};
+    put_data(&o, ev);
     *o.p = '\0';
     return cw_realloc(buf, (size_t)(o.p - buf) + 1);
 }

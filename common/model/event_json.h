@@ -107,4 +107,8 @@ cw_reject_code_t cw_event_check_headers(const cw_ce_headers_t *h, const cw_event
  * not valid UTF-8 are written as U+FFFD. */
 char *cw_event_to_json(const cw_event_t *ev);
 
+/* The data object of ev alone, as cw_event_to_json() writes it (binary
+ * mode's value); a new string (free with free()). */
+char *cw_event_data_to_json(const cw_event_t *ev);
+
 #endif

@@ -6,7 +6,7 @@ generated caseload, each event sent in binary mode (ce_* headers, the data as
 the value) or in structured mode, give exactly casewatch-replay's alerts;
 bad binary messages land in the DLQ with their reasons.
 
-Usage: test_cloudevents.py BUILD_DIR binary|structured|dlq"""
+Usage: test_cloudevents.py BUILD_DIR binary|structured|dlq|produce_binary"""
 import json
 import os
 import sys
@@ -230,6 +230,46 @@ def test_dlq(tmp):
     assert f"rejected={n_bad} " in last, last
     print(f"dlq: {len(lines)} binary events, {n_bad} bad messages of {len(set(want.values()))} "
           f"reasons all dead-lettered as expected: {sorted(set(want.values()))}")
+
+
+def test_produce_binary(tmp):
+    """casewatch-produce --binary: the SDK's Kafka binding reads every message
+    it wrote as the event of the line it came from, and the processor turns
+    them into exactly casewatch-replay's alerts."""
+    import subprocess
+    lines = [l for st in streams() for l in st]
+    src = os.path.join(tmp, "in.jsonl")
+    with open(src, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    expected, rejected = expected_of([lines])
+    produce = os.path.join(sys.argv[1], "producers/produce/casewatch-produce")
+    b = h.Broker(tp.TOPICS(1))
+    try:
+        out = subprocess.run([produce, "--bootstrap", b.bootstrap, "--topic", "case-events",
+                              "--binary", "--quiet", src], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        sent = h.read_all(b.bootstrap, "case-events", 1, want=len(lines), idle_s=0.5)
+        p = h.Processor(b, tmp, "p1", {"processor.clock_file": tp.clock_file(tmp, tp.CLOCK)})
+        got = h.alerts_of(h.read_all(b.bootstrap, "case-alerts", 1, want=len(expected)))
+        dlq = h.read_all(b.bootstrap, "case-events-dlq", 1, idle_s=0.5)
+        assert p.stop() == 0, p.logtext()[-2000:]
+    finally:
+        b.stop()
+    assert len(sent) == len(lines), (len(sent), len(lines))
+    for m, line in zip(sent, lines):
+        o = json.loads(line)
+        km = ce_kafka.KafkaMessage(headers=dict(m.headers()), key=m.key(), value=m.value())
+        assert b'"specversion"' not in m.value(), m.value()[:200]
+        e = ce_kafka.from_kafka(km, JSONFormat())
+        assert e.get_id() == o["id"] and e.get_subject() == o["subject"], (e, o)
+        assert e.get_type() == o["type"] and e.get_source() == o["source"], (e, o)
+        assert e.get_time() == isoparse(o["time"]), (e.get_time(), o["time"])
+        assert m.key().decode() == o["subject"]
+    tp.expect_same(expected, got, "produce --binary")
+    assert len(got) == len(expected)
+    assert sorted(dict(m.headers())["cw_reason"].decode() for m in dlq) == rejected
+    print(f"produce --binary: {len(lines)} events read back by the SDK's from_kafka as the "
+          f"lines' events; {len(expected)} alerts equal to casewatch-replay's")
 
 
 if __name__ == "__main__":
