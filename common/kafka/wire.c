@@ -77,7 +77,8 @@ cw_wire_status_t cw_wire_decode_event(cw_registry_t *reg, const cw_ce_headers_t 
         return st;
     if (st == CW_WIRE_OK && cw_event_check_headers(hdrs, ev, rej))
         return CW_WIRE_REJECTED;
-    if (st == CW_WIRE_REJECTED && rej->code == CW_REJ_MISSING_ATTRIBUTE) {
+    if (st == CW_WIRE_REJECTED && rej->code == CW_REJ_MISSING_ATTRIBUTE &&
+        !hdrs->attr[CW_CE_SPECVERSION].s) {
         /* Most likely binary mode without its mode marker: say so. */
         size_t n = strlen(rej->detail);
         snprintf(rej->detail + n, sizeof(rej->detail) - n,

@@ -502,6 +502,12 @@ static void test_wire_modes(void **state)
                      CW_WIRE_REJECTED);
     assert_int_equal(rej.code, CW_REJ_HEADER_MISMATCH);
     assert_string_equal(rej.detail, "ce_subject: disagrees with the event's subject");
+    /* declared structured, the body lacking an attribute: no talk of binary mode */
+    assert_int_equal(cw_wire_decode_event(NULL, &h, data, strlen(data), &ev, &rej, err,
+                                          sizeof(err)),
+                     CW_WIRE_REJECTED);
+    assert_int_equal(rej.code, CW_REJ_MISSING_ATTRIBUTE);
+    assert_string_equal(rej.detail, "id: missing");
 
     /* structured, undeclared (no headers at all, as before) */
     memset(&h, 0, sizeof(h));
