@@ -6,9 +6,10 @@
 #include "model/event_avro.h"
 #include "model/event_json.h"
 
-cw_wire_status_t cw_wire_decode_event(cw_registry_t *reg, const void *buf, size_t len,
-                                      cw_event_t *ev, cw_reject_t *rej, char *errstr,
-                                      size_t errstr_size)
+/* The whole event in the value: structured JSON or Avro. */
+static cw_wire_status_t decode_value(cw_registry_t *reg, const void *buf, size_t len,
+                                     cw_event_t *ev, cw_reject_t *rej, char *errstr,
+                                     size_t errstr_size)
 {
     const unsigned char *b = buf;
     if (errstr_size)
@@ -51,6 +52,39 @@ cw_wire_status_t cw_wire_decode_event(cw_registry_t *reg, const void *buf, size_
     return cw_event_from_avro(plan, b + CW_WIRE_HEADER_SIZE, len - CW_WIRE_HEADER_SIZE, ev, rej)
                ? CW_WIRE_REJECTED
                : CW_WIRE_OK;
+}
+
+cw_wire_status_t cw_wire_decode_event(cw_registry_t *reg, const cw_ce_headers_t *hdrs,
+                                      const void *buf, size_t len, cw_event_t *ev,
+                                      cw_reject_t *rej, char *errstr, size_t errstr_size)
+{
+    if (errstr_size)
+        errstr[0] = '\0';
+    if (hdrs) {
+        cw_ce_content_t ct = cw_ce_content_type(hdrs);
+        if (ct == CW_CT_CE_OTHER) {
+            cw_event_clear(ev);
+            cw_reject_set(rej, CW_REJ_BAD_CONTENT_TYPE,
+                          "content-type: a CloudEvents format other than JSON (or a batch)");
+            return CW_WIRE_REJECTED;
+        }
+        if (hdrs->attr[CW_CE_SPECVERSION].s && ct != CW_CT_CE_JSON)
+            return cw_event_from_json_binary(hdrs, buf, len, ev, rej) ? CW_WIRE_REJECTED
+                                                                      : CW_WIRE_OK;
+    }
+    cw_wire_status_t st = decode_value(reg, buf, len, ev, rej, errstr, errstr_size);
+    if (!hdrs || !hdrs->any)
+        return st;
+    if (st == CW_WIRE_OK && cw_event_check_headers(hdrs, ev, rej))
+        return CW_WIRE_REJECTED;
+    if (st == CW_WIRE_REJECTED && rej->code == CW_REJ_MISSING_ATTRIBUTE &&
+        !hdrs->attr[CW_CE_SPECVERSION].s) {
+        /* Most likely binary mode without its mode marker: say so. */
+        size_t n = strlen(rej->detail);
+        snprintf(rej->detail + n, sizeof(rej->detail) - n,
+                 " (ce_* headers without ce_specversion: read as structured mode)");
+    }
+    return st;
 }
 
 void cw_wire_header(uint32_t id, cw_jsonw_t *out)

@@ -29,7 +29,10 @@
     X(BAD_ENCODING, "bad_encoding", "neither JSON nor Avro in the Confluent wire format")          \
     X(UNKNOWN_SCHEMA, "unknown_schema", "Avro writer schema id is unknown")                        \
     X(BAD_AVRO, "bad_avro", "Avro binary that does not match its writer schema")                   \
-    X(INCOMPATIBLE_SCHEMA, "incompatible_schema", "the writer schema cannot be read as an event")
+    X(INCOMPATIBLE_SCHEMA, "incompatible_schema", "the writer schema cannot be read as an event") \
+    X(BAD_CONTENT_TYPE, "bad_content_type",                                                        \
+      "content-type is not one read here (binary-mode data must be JSON)")                         \
+    X(HEADER_MISMATCH, "header_mismatch", "a ce_* header disagrees with the structured event")
 
 typedef enum {
     CW_REJ_NONE = 0,

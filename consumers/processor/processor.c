@@ -82,17 +82,41 @@ static bool wait_ms(cw_processor_t *p, int64_t ms)
     return !*p->stop;
 }
 
-/* JSON or Avro (wire format), then the key check. A writer schema that
- * cannot be fetched now holds the message: retried with backoff, never
- * dead-lettered for our registry's trouble. CW_WIRE_RETRY only when asked
- * to stop while waiting. */
+/* The message's CloudEvents headers (ce_*, content-type) into h, borrowed
+ * from m; false with rej set when one is repeated. */
+static bool ce_headers(const rd_kafka_message_t *m, cw_ce_headers_t *h, cw_reject_t *rej)
+{
+    memset(h, 0, sizeof(*h));
+    rd_kafka_headers_t *hdrs;
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return true; /* none */
+    const char *name;
+    const void *value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR;
+         i++)
+        if (cw_ce_headers_add(h, name, value, size, rej) != CW_REJ_NONE)
+            return false;
+    return true;
+}
+
+/* JSON (CloudEvents structured or binary mode) or Avro (wire format), then
+ * the key check. A writer schema that cannot be fetched now holds the
+ * message: retried with backoff, never dead-lettered for our registry's
+ * trouble. CW_WIRE_RETRY only when asked to stop while waiting. */
 static cw_wire_status_t decode(cw_processor_t *p, const rd_kafka_message_t *m, cw_reject_t *rej)
 {
     char why[256];
     int64_t backoff = 100;
     cw_wire_status_t st;
-    while ((st = cw_wire_decode_event(p->registry, m->payload, m->payload ? m->len : 0, &p->ev, rej,
-                                      why, sizeof(why))) == CW_WIRE_RETRY) {
+    cw_ce_headers_t h;
+    if (!ce_headers(m, &h, rej)) {
+        cw_event_clear(&p->ev);
+        return CW_WIRE_REJECTED;
+    }
+    while ((st = cw_wire_decode_event(p->registry, &h, m->payload, m->payload ? m->len : 0, &p->ev,
+                                      rej, why, sizeof(why))) == CW_WIRE_RETRY) {
         p->n.schema_retries++;
         cw_log(CW_LOG_WARN, "%s; input %s [%d] held at offset %lld, retrying in %lld ms", why,
                rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset,

@@ -149,6 +149,10 @@ static void encode(cw_sink_t *s, const cw_event_t *ev, const char *json, size_t 
         if (s->rk)
             cw_wire_header(s->schema_id, &s->buf);
         cw_event_write_avro(ev, &s->buf);
+    } else if (s->conf.binary && s->rk) {
+        char *j = cw_event_data_to_json(ev);
+        cw_jsonw_append(&s->buf, j, strlen(j));
+        free(j);
     } else if (json) {
         cw_jsonw_append(&s->buf, json, json_len);
     } else {
@@ -156,6 +160,22 @@ static void encode(cw_sink_t *s, const cw_event_t *ev, const char *json, size_t 
         cw_jsonw_append(&s->buf, j, strlen(j));
         free(j);
     }
+}
+
+/* CloudEvents binary mode: the attributes as headers, as the processor
+ * writes its alerts; a new list (taken by a successful produce). */
+static rd_kafka_headers_t *ce_headers(const cw_event_t *ev)
+{
+    char type[128], time[CW_TIME_STR_SIZE];
+    snprintf(type, sizeof(type), CW_TYPE_PREFIX "%s", cw_event_type_name(ev->type));
+    const char *const kv[] = {"ce_specversion", "1.0",      "ce_id",   ev->id,
+                              "ce_source",      ev->source, "ce_type", type,
+                              "ce_time",        cw_time_format_utc(ev->time, time),
+                              "ce_subject",     ev->subject, "content-type", "application/json"};
+    rd_kafka_headers_t *h = rd_kafka_headers_new(7);
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i += 2)
+        rd_kafka_header_add(h, kv[i], -1, kv[i + 1], -1);
+    return h;
 }
 
 bool cw_sink_send(cw_sink_t *s, const cw_event_t *ev, const char *json, size_t json_len,
@@ -182,11 +202,25 @@ bool cw_sink_send(cw_sink_t *s, const cw_event_t *ev, const char *json, size_t j
         return true;
     }
     for (;;) {
-        int rc = rd_kafka_produce(s->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, s->buf.p,
-                                  s->buf.len, ev->subject, strlen(ev->subject), NULL);
-        if (rc == 0)
+        rd_kafka_resp_err_t err;
+        if (s->conf.binary) {
+            rd_kafka_headers_t *h = ce_headers(ev);
+            err = rd_kafka_producev(s->rk, RD_KAFKA_V_RKT(s->rkt),
+                                    RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_VALUE(s->buf.p, s->buf.len),
+                                    RD_KAFKA_V_KEY(ev->subject, strlen(ev->subject)),
+                                    RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+            if (err)
+                rd_kafka_headers_destroy(h); /* not taken */
+        } else {
+            err = rd_kafka_produce(s->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, s->buf.p,
+                                   s->buf.len, ev->subject, strlen(ev->subject), NULL) == 0
+                      ? RD_KAFKA_RESP_ERR_NO_ERROR
+                      : rd_kafka_last_error();
+        }
+        if (!err)
             break;
-        rd_kafka_resp_err_t err = rd_kafka_last_error();
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             snprintf(errstr, errstr_size, "produce: %s", rd_kafka_err2str(err));
             s->st.failed++;

@@ -1,6 +1,6 @@
 /* Where the producers write case events: JSON lines to a stream, or a Kafka
- * topic (keyed by the case id) as CloudEvents JSON or Avro in the
- * Confluent wire format.
+ * topic (keyed by the case id) as CloudEvents JSON (structured mode, or
+ * binary mode) or Avro in the Confluent wire format.
  *
  * The Kafka side is an idempotent librdkafka producer (acks=all, no
  * reordering or duplicates on retries); every delivery report is checked
@@ -29,6 +29,7 @@ typedef struct {
     const char **props; /* "key=value" librdkafka properties, NULL-terminated (or NULL) */
     const char *name;   /* program name for messages */
     bool quiet;         /* no librdkafka log lines on stderr */
+    bool binary; /* Kafka, JSON: CloudEvents binary mode (ce_* headers, the data as the value) */
 } cw_sink_conf_t;
 
 typedef struct {
@@ -46,7 +47,8 @@ cw_sink_t *cw_sink_new(const cw_sink_conf_t *conf, char *errstr, size_t errstr_s
 
 /* Sends one event. json/json_len: its JSON text when the caller has it
  * (sent as is in JSON format, so what the producer validated is what the
- * topic gets byte for byte); NULL to encode ev. Returns false only on a
+ * topic gets byte for byte; in binary mode the data is encoded from ev);
+ * NULL to encode ev. Returns false only on a
  * fatal producer error (errstr set). */
 bool cw_sink_send(cw_sink_t *s, const cw_event_t *ev, const char *json, size_t json_len,
                   char *errstr, size_t errstr_size);

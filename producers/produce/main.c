@@ -2,7 +2,7 @@
  * Kafka topic keyed by the case id, as CloudEvents JSON or Avro.
  *
  *   casewatch-produce --bootstrap SERVERS --topic TOPIC [--format json|avro]
- *                     [--schema-registry URL] [--schema-id ID] [--dlq FILE]
+ *                     [--binary] [--schema-registry URL] [--schema-id ID] [--dlq FILE]
  *                     [-X KEY=VALUE ...] [--quiet] [FILE ...]
  *   casewatch-produce --output FILE [--format json|avro] [FILE ...]
  *
@@ -11,7 +11,9 @@
  * to standard error (or --dlq) as {"event_id","offset","reason","detail"}
  * and counted. JSON is sent as the line's own bytes; Avro is encoded from
  * the decoded event, with the schema id registered under "<topic>-value"
- * (--schema-registry) or the local id (default 1). With --output the
+ * (--schema-registry) or the local id (default 1). --binary sends JSON in
+ * CloudEvents binary content mode instead: the attributes as ce_* headers,
+ * the data object (encoded from the decoded event) as the value. With --output the
  * events go to a file instead: JSON lines, or an Avro container file.
  *
  * Exit status: 0 all lines valid and delivered; 1 a message was not
@@ -61,7 +63,7 @@ static int usage(const char *why)
     fprintf(stderr,
             NAME ": %s\n"
                  "usage: " NAME " --bootstrap SERVERS --topic TOPIC [--format json|avro]\n"
-                 "           [--schema-registry URL] [--schema-id ID] [--dlq FILE]\n"
+                 "           [--binary] [--schema-registry URL] [--schema-id ID] [--dlq FILE]\n"
                  "           [-X KEY=VALUE ...] [--quiet] [FILE ...]\n"
                  "       " NAME " --output FILE [--format json|avro] [FILE ...]\n",
             why);
@@ -78,6 +80,7 @@ static int parse_args(int argc, char **argv, args_t *a)
                                          {"dlq", required_argument, NULL, 'd'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"binary", no_argument, NULL, 'B'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
@@ -118,6 +121,9 @@ static int parse_args(int argc, char **argv, args_t *a)
         case 'q':
             a->sink.quiet = true;
             break;
+        case 'B':
+            a->sink.binary = true;
+            break;
         case 'X':
             if (a->n_props == MAX_PROPS)
                 return usage("too many -X properties");
@@ -136,6 +142,8 @@ static int parse_args(int argc, char **argv, args_t *a)
         return usage("give either --bootstrap (with --topic) or --output");
     if (a->sink.bootstrap && !a->sink.topic)
         return usage("--topic is required with --bootstrap");
+    if (a->sink.binary && (!a->sink.bootstrap || a->sink.format != CW_SINK_JSON))
+        return usage("--binary (CloudEvents binary mode) needs --bootstrap and JSON");
     if (a->output && (a->sink.registry_url || a->n_props))
         return usage("--schema-registry and -X need --bootstrap");
     /* The registry password is a secret: from the environment (the variable

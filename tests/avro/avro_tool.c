@@ -80,7 +80,7 @@ int main(int argc, char **argv)
             }
         } else {
             size_t n = unhex(line);
-            switch (cw_wire_decode_event(reg, line, n, &ev, &rej, err, sizeof(err))) {
+            switch (cw_wire_decode_event(reg, NULL, line, n, &ev, &rej, err, sizeof(err))) {
             case CW_WIRE_OK:
                 print_event(&ev);
                 break;

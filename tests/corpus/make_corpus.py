@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes the hostile-input corpus: one directory per rejection reason code,
 each sample one message value (raw bytes) in <code>/<name>.msg, with the
-Kafka key in <name>.key where it matters. setup.jsonl holds the valid
+Kafka key in <name>.key where it matters and its headers in <name>.headers
+(a JSON object, name: value) where it has any (CloudEvents binary mode). setup.jsonl holds the valid
 events that give the case-state samples a case to be wrong about.
 
 The files are committed; this script documents how they were made (run it
@@ -59,12 +60,30 @@ def with_(o, value, *path):
     return o
 
 
+def binary(o, drop=(), **headers):
+    """o in CloudEvents binary content mode: (value, key, headers) with the
+    attributes as ce_* headers (less those in drop) and the data as the value."""
+    h = {"ce_" + a: o[a] for a in ("specversion", "id", "source", "type", "time", "subject")
+         if a not in drop}
+    h["content-type"] = "application/json"
+    h.update({k.replace("_", "-") if k == "content_type" else k: v for k, v in headers.items()})
+    return (j(o["data"]), o["subject"].encode(), h)
+
+
+def structured(o, **headers):
+    """o in structured mode, declared, with extra headers."""
+    h = {"content-type": "application/cloudevents+json"}
+    h.update(headers)
+    return (j(o), o["subject"].encode(), h)
+
+
 base = good("x")
 SAMPLES = {
     "too_large": [j(with_(base, "x" * 70000, "data", "note"))],
     "bad_json": [b'{"specversion":"1.0","id":', b"{'single':'quotes'}", b'{"a":1}}'],
     "not_object": [b"[1,2,3]", b'"just a string"'],
-    "missing_attribute": [j(without(base, "id")), j(without(base, "subject"))],
+    "missing_attribute": [j(without(base, "id")), j(without(base, "subject")),
+                          binary(good("ma"), drop=("id",))],
     "bad_attribute": [j(with_(base, 42, "id")), j(with_(base, "", "source"))],
     "bad_specversion": [j(with_(base, "0.3", "specversion"))],
     "unknown_type": [j(with_(base, "se.casewatch.child.kidnapped", "type")),
@@ -92,6 +111,11 @@ SAMPLES = {
     "unknown_schema": [b"\x00\x00\x00\x03\xe7" + b"\x02abc"],
     "bad_avro": [b"\x00\x00\x00\x00\x01" + b"\x06\x31\x2e\x30\xff\xff\xff\xff\xff"],
     "incompatible_schema": [b"\x00\x00\x00\x00\x02" + b"\x00" * 20],
+    "bad_content_type": [binary(good("ct"), content_type="text/plain"),
+                         (b"[" + j(good("ct2")) + b"]", CASE.encode(),
+                          {"content-type": "application/cloudevents-batch+json"})],
+    "header_mismatch": [structured(good("hm"), ce_subject="another-case"),
+                        structured(good("hm2"), ce_time="2025-05-02T10:00:00Z")],
 }
 
 if __name__ == "__main__":
@@ -100,10 +124,14 @@ if __name__ == "__main__":
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
         for n, s in enumerate(samples, 1):
-            value, key = s if isinstance(s, tuple) else (s, None)
+            value, key, headers = (s + (None,))[:3] if isinstance(s, tuple) else (s, None, None)
             open(os.path.join(d, f"{n}.msg"), "wb").write(value)
             if key is not None:
                 open(os.path.join(d, f"{n}.key"), "wb").write(key)
+            if headers is not None:
+                with open(os.path.join(d, f"{n}.headers"), "w") as f:
+                    json.dump(headers, f, indent=1, ensure_ascii=False)
+                    f.write("\n")
     with open(os.path.join(HERE, "setup.jsonl"), "wb") as f:
         for e in SETUP:
             f.write(j(e) + b"\n")

@@ -24,7 +24,16 @@ PRODUCE = os.path.join(BUILD, "producers/produce/casewatch-produce")
 # Codes only the processor can give (it alone sees keys and wire framing);
 # what the JSON-lines readers make of those samples instead.
 WIRE_ONLY = {"key_mismatch": None, "bad_encoding": "bad_json", "unknown_schema": "bad_json",
-             "bad_avro": "bad_json", "incompatible_schema": "bad_json"}
+             "bad_avro": "bad_json", "incompatible_schema": "bad_json",
+             "header_mismatch": None}  # a valid event; only its headers are wrong
+# Samples whose headers make them what they are (CloudEvents binary mode, a
+# declared content-type): what their value alone is to the JSON-lines readers.
+LINES_AS = {"bad_content_type/1.msg": "missing_attribute",  # data without the attributes
+            "bad_content_type/2.msg": "not_object"}  # a batch: a JSON array
+
+
+def lines_reason(code, name):
+    return LINES_AS[name] if name in LINES_AS else WIRE_ONLY.get(code, code)
 # On Kafka a value is JSON only when it starts with '{' (else Avro or
 # bad_encoding), so a JSON array or string never reaches the JSON decoder.
 PROCESSOR_AS = {"not_object": "bad_encoding"}
@@ -39,7 +48,10 @@ def samples():
         key_path = path[:-4] + ".key"
         value = open(path, "rb").read()
         key = open(key_path, "rb").read() if os.path.exists(key_path) else None
-        out.append((code, os.path.relpath(path, HERE), value, key))
+        headers_path = path[:-4] + ".headers"
+        headers = (json.load(open(headers_path, encoding="utf-8"))
+                   if os.path.exists(headers_path) else None)
+        out.append((code, os.path.relpath(path, HERE), value, key, headers))
     codes = {s[0] for s in out}
     listed = set(re.findall(r'X\(\w+, "(\w+)"',
                             open(os.path.join(ROOT, "common/model/reject.h")).read()))
@@ -54,13 +66,13 @@ def setup():
 def lines_input(tmp, extra_first=()):
     """setup, then every sample as one line (none holds a newline)."""
     ss = samples()
-    for code, name, value, _ in ss:
+    for code, name, value, _, _ in ss:
         assert b"\n" not in value, name
     path = os.path.join(tmp, "in.jsonl")
     with open(path, "wb") as f:
         for l in setup():
             f.write(l + b"\n")
-        for _, _, value, _ in ss:
+        for _, _, value, _, _ in ss:
             f.write(value + b"\n")
     return path, ss
 
@@ -74,8 +86,8 @@ def test_replay(tmp):
     got = {r["offset"]: r["reason"] for r in map(json.loads, open(dlq))}
     n0 = len(setup())
     want = {}
-    for i, (code, name, _, _) in enumerate(ss):
-        w = WIRE_ONLY.get(code, code)
+    for i, (code, name, _, _, _) in enumerate(ss):
+        w = lines_reason(code, name)
         if w:
             want[n0 + i] = w
     assert got == want, {o: (got.get(o), want.get(o)) for o in set(got) | set(want)
@@ -95,8 +107,8 @@ def test_produce(tmp):
     got = {r["offset"]: r["reason"] for r in map(json.loads, open(dlq))}
     n0 = len(setup())
     want = {}
-    for i, (code, _, _, _) in enumerate(ss):
-        w = WIRE_ONLY.get(code, code)
+    for i, (code, name, _, _, _) in enumerate(ss):
+        w = lines_reason(code, name)
         if w and w not in CASE_STATE:
             want[n0 + i] = w
     assert got == want, {o: (got.get(o), want.get(o)) for o in set(got) | set(want)
@@ -116,7 +128,9 @@ def test_processor(tmp):
     try:
         h.produce(b.bootstrap, "case-events", setup_lines)
         msgs = [(key if key is not None else (json.loads(v)["subject"] if v[:1] == b"{" and
-                 _subject(v) else "corpus-case-1"), v) for _, _, v, key in ss]
+                 _subject(v) else "corpus-case-1"), v,
+                 [(k, x.encode()) for k, x in hd.items()] if hd else None)
+                for _, _, v, key, hd in ss]
         h.produce(b.bootstrap, "case-events", msgs)
         clock = os.path.join(tmp, "clock")
         open(clock, "w").write("2025-06-01T00:00:00+02:00\n")
@@ -128,7 +142,7 @@ def test_processor(tmp):
     finally:
         b.stop()
     reasons = sorted((dict(m.headers())["cw_reason"].decode(), m.value()) for m in dlq)
-    want = sorted((PROCESSOR_AS.get(code, code), v) for code, _, v, _ in ss)
+    want = sorted((PROCESSOR_AS.get(code, code), v) for code, _, v, _, _ in ss)
     assert reasons == want, [x for x in reasons if x not in want][:3] + [x for x in want if x not in reasons][:3]
     assert sorted(a["id"] for a in got) == sorted(a["id"] for a in expected)
     last = [l for l in p.logtext().splitlines() if "consumed=" in l][-1]

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     cw_event_t ev, back;
     cw_reject_t rej;
-    if (cw_wire_decode_event(reg, data, size, &ev, &rej, err, sizeof(err)) != CW_WIRE_OK) {
+    if (cw_wire_decode_event(reg, NULL, data, size, &ev, &rej, err, sizeof(err)) != CW_WIRE_OK) {
         if (rej.code == CW_REJ_NONE || rej.detail[0] == '\0')
             abort(); /* a rejection always says why */
         return 0;

@@ -90,15 +90,18 @@ class Processor:
 
 
 def produce(bootstrap, topic, lines, partition_of=None):
-    """Produces JSON-lines events keyed by subject (raw lines keyed as given)."""
+    """Produces JSON-lines events keyed by subject (raw lines keyed as given:
+    (key, value) or (key, value, headers))."""
     p = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
                   "linger.ms": 5})
     for item in lines:
+        kw = {}
         if isinstance(item, tuple):
-            key, value = item
+            key, value = item[:2]
+            if len(item) > 2 and item[2]:
+                kw["headers"] = item[2]
         else:
             key, value = json.loads(item)["subject"], item
-        kw = {}
         if partition_of:
             kw["partition"] = partition_of(key)
         p.produce(topic, key=key, value=value, **kw)

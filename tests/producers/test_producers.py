@@ -226,7 +226,9 @@ def test_produce_cli(tmp):
     p = run([PRODUCE, "--output", "-", ev, "-"], inp=open(ev, "rb").read())
     assert p.stdout == (b"\n".join(good) + b"\n") * 2
     for bad_args in ([], ["--bootstrap", "x"], ["--output", out, "--bootstrap", "x", "--topic", "t"],
-                     ["--output", out, "--format", "xml"], ["--output", out, "--schema-id", "-1"]):
+                     ["--output", out, "--format", "xml"], ["--output", out, "--schema-id", "-1"],
+                     ["--output", out, "--binary"],  # binary mode is a Kafka thing
+                     ["--bootstrap", "x", "--topic", "t", "--format", "avro", "--binary"]):
         p = run([PRODUCE, *bad_args], check=False)
         assert p.returncode == 2 and b"usage" in p.stderr, (bad_args, p.returncode)
     p = run([PRODUCE, "--output", out, os.path.join(tmp, "missing.jsonl")], check=False)
