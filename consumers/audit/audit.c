@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/kommun.h"
 #include "base/lines.h"
 #include "base/mem.h"
 #include "base/strmap.h"
@@ -25,7 +26,18 @@
 #include "model/event_json.h"
 #include "model/ocf.h"
 
-enum { OUT_ON_TIME, OUT_LATE, OUT_OPEN_OVERDUE, OUT_OPEN_NOT_DUE, OUT_CANCELLED, OUT_VIOLATION };
+/* OUT_TRIGGER: an event that could have been a violation of a
+ * required-before or forbidden rule (its trigger type): the denominator of
+ * the violation rate. Not an obligation. */
+enum {
+    OUT_ON_TIME,
+    OUT_LATE,
+    OUT_OPEN_OVERDUE,
+    OUT_OPEN_NOT_DUE,
+    OUT_CANCELLED,
+    OUT_VIOLATION,
+    OUT_TRIGGER
+};
 
 typedef struct {
     uint16_t rule;
@@ -47,17 +59,32 @@ typedef struct {
     char unit[CW_NAME_MAX + 1];
 } group_t;
 
+/* A case's applied events, for the drill-down timelines. */
+typedef struct {
+    cw_instant_t time;
+    cw_event_type_t type;
+} step_t;
+
+typedef struct {
+    step_t *steps;
+    size_t n, cap;
+} timeline_t;
+
 struct cw_audit_s {
     const cw_rulepack_t *pack;
     cw_engine_t *engine;
     cw_event_t ev;
     cw_instant_t as_of, clock, first;
+    cw_instant_t last_seen; /* the export's last event, after as-of too */
+    bool seen;
     cw_date_t as_of_date;
-    bool has_as_of, clock_set;
+    cw_date_t from, to; /* the period of due dates counted, inclusive */
+    bool has_as_of, clock_set, has_from, has_to;
     unsigned long long lines, events, rejected, duplicates, after;
     cw_strmap_t strings; /* interned case ids */
     cw_strmap_t open;    /* "%p" of the engine's obligation -> open_t */
     cw_strmap_t group_ix;
+    cw_strmap_t timelines; /* case id -> timeline_t */
     group_t *groups;
     size_t n_groups, cap_groups;
     rec_t *recs;
@@ -172,7 +199,18 @@ cw_audit_t *cw_audit_new(const cw_rulepack_t *pack, const cw_instant_t *as_of)
     cw_strmap_init(&a->strings);
     cw_strmap_init(&a->open);
     cw_strmap_init(&a->group_ix);
+    cw_strmap_init(&a->timelines);
     return a;
+}
+
+void cw_audit_set_period(cw_audit_t *a, const cw_date_t *from, const cw_date_t *to)
+{
+    a->has_from = from != NULL;
+    a->has_to = to != NULL;
+    if (from)
+        a->from = *from;
+    if (to)
+        a->to = *to;
 }
 
 void cw_audit_set_progress(cw_audit_t *a, cw_audit_progress_t *cb, void *opaque)
@@ -196,6 +234,10 @@ void cw_audit_destroy(cw_audit_t *a)
     cw_engine_destroy(a->engine);
     free_values(&a->strings);
     free_values(&a->open);
+    for (size_t i = 0; i < a->timelines.cap; i++)
+        if (a->timelines.slots[i].key)
+            free(((timeline_t *)a->timelines.slots[i].value)->steps);
+    free_values(&a->timelines);
     cw_strmap_free(&a->group_ix);
     free(a->groups);
     free(a->recs);
@@ -203,6 +245,40 @@ void cw_audit_destroy(cw_audit_t *a)
 }
 
 /* ---- input: as casewatch-replay (stream time = greatest event time) ---- */
+
+/* An applied event: on its case's timeline, and a trigger record for each
+ * required-before or forbidden rule its type can trigger. */
+static void applied(cw_audit_t *a)
+{
+    const cw_event_t *ev = &a->ev;
+    a->events++;
+    size_t len = strlen(ev->subject);
+    timeline_t *t = cw_strmap_get(&a->timelines, ev->subject, len);
+    if (!t) {
+        t = cw_calloc(1, sizeof(*t));
+        cw_strmap_put(&a->timelines, ev->subject, len, t);
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 8;
+        t->steps = cw_reallocarray(t->steps, t->cap, sizeof(*t->steps));
+    }
+    t->steps[t->n++] = (step_t){ev->time, ev->type};
+    for (size_t i = 0; i < a->pack->n_dispatch[ev->type]; i++) {
+        const cw_dispatch_t *d = &a->pack->dispatch[ev->type][i];
+        if (!(d->roles & CW_ROLE_TRIGGER) ||
+            (d->rule->kind != CW_RULE_REQUIRED_BEFORE && d->rule->kind != CW_RULE_FORBIDDEN))
+            continue;
+        cw_date_t day = cw_time_local_date(ev->time);
+        rec_t r = {(uint16_t)(d->rule - a->pack->rules),
+                   OUT_TRIGGER,
+                   group_of(a, ev->municipality, ev->unit),
+                   intern(a, ev->subject),
+                   day,
+                   day,
+                   day};
+        add_rec(a, &r);
+    }
+}
 
 static void handle_event(cw_audit_t *a, cw_reject_code_t rc)
 {
@@ -212,6 +288,9 @@ static void handle_event(cw_audit_t *a, cw_reject_code_t rc)
         a->rejected++;
         return;
     }
+    if (!a->seen || a->ev.time > a->last_seen)
+        a->last_seen = a->ev.time;
+    a->seen = true;
     if (a->has_as_of && a->ev.time > a->as_of) {
         a->after++; /* not yet happened as of the report date */
         return;
@@ -228,7 +307,7 @@ static void handle_event(cw_audit_t *a, cw_reject_code_t rc)
     else if (dup)
         a->duplicates++;
     else
-        a->events++;
+        applied(a);
 }
 
 static bool on_line(const char *line, size_t len, bool too_long, unsigned long long offset,
@@ -262,7 +341,7 @@ int cw_audit_feed_avro(cw_audit_t *a, FILE *in, char *errstr, size_t errstr_size
 /* ---- the model ---- */
 
 typedef struct {
-    long long started, on_time, late, open_overdue, open_not_due, cancelled, violations;
+    long long started, on_time, late, open_overdue, open_not_due, cancelled, violations, triggered;
     int *days; /* days to completion of met obligations */
     size_t n_days;
 } counts_t;
@@ -287,6 +366,9 @@ static void count(counts_t *c, const rec_t *r)
     switch (r->outcome) {
     case OUT_VIOLATION:
         c->violations++;
+        return;
+    case OUT_TRIGGER:
+        c->triggered++;
         return;
     case OUT_ON_TIME:
         c->on_time++;
@@ -323,6 +405,8 @@ static void counts_to(json_t *o, counts_t *c)
     json_object_set_new(o, "open_not_due", json_integer(c->open_not_due));
     json_object_set_new(o, "cancelled", json_integer(c->cancelled));
     json_object_set_new(o, "violations", json_integer(c->violations));
+    json_object_set_new(o, "triggered", json_integer(c->triggered));
+    json_object_set_new(o, "violation_rate", share(c->violations, c->triggered));
     json_object_set_new(o, "share_on_time",
                         share(c->on_time, c->on_time + c->late + c->open_overdue));
     if (c->n_days)
@@ -548,7 +632,9 @@ static json_t *groups_json(const cw_audit_t *a, size_t lo, size_t hi)
         while (j < hi && strcmp(a->groups[a->recs[j].group].municipality, muni) == 0)
             j++;
         json_t *o = counts_json(a, i, j);
+        const char *name = cw_kommun_name(muni);
         json_object_set_new(o, "municipality", json_string(muni));
+        json_object_set_new(o, "municipality_name", name ? json_string(name) : json_null());
         json_t *units = json_array();
         for (size_t k = i; k < j;) {
             uint32_t g = a->recs[k].group;
@@ -609,6 +695,92 @@ static void sort_records(cw_audit_t *a)
         qsort(a->recs, a->n_recs, sizeof(*a->recs), cmp_rec);
 }
 
+/* The date a record belongs to a period by: an obligation's due date, a
+ * violation's or trigger's event date. */
+static cw_date_t period_date(const rec_t *r)
+{
+    return r->outcome == OUT_VIOLATION || r->outcome == OUT_TRIGGER ? r->start : r->due;
+}
+
+/* Keeps the records of the period [from, to]; returns how many obligations
+ * and violations were left out. The full list goes to *all (new). */
+static long long keep_period(cw_audit_t *a, rec_t **all, size_t *n_all)
+{
+    *n_all = a->n_recs;
+    *all = cw_reallocarray(NULL, a->n_recs + 1, sizeof(rec_t));
+    if (a->n_recs)
+        memcpy(*all, a->recs, a->n_recs * sizeof(rec_t));
+    long long out = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_recs; i++) {
+        cw_date_t d = period_date(&a->recs[i]);
+        if (d >= a->from && d <= a->to)
+            a->recs[n++] = a->recs[i];
+        else if (a->recs[i].outcome != OUT_TRIGGER)
+            out++;
+    }
+    a->n_recs = n;
+    return out;
+}
+
+static const char *const outcome_names[] = {"met_on_time", "met_late",  "open_overdue",
+                                            "open_not_due", "cancelled", "violation"};
+
+/* The timelines of the cases listed among the worst: {case: {events:
+ * [{time, type}], obligations: [{rule, start, due, end, status}]}}, from
+ * every record (in the period or not), so a timeline is whole. */
+static json_t *cases_json(const cw_audit_t *a, const json_t *rules, const rec_t *all,
+                          size_t n_all)
+{
+    json_t *cases = json_object();
+    size_t i, k;
+    json_t *r, *w;
+    char buf[CW_TIME_STR_SIZE];
+    json_array_foreach(rules, i, r) json_array_foreach(json_object_get(r, "worst"), k, w)
+    {
+        const char *id = json_string_value(json_object_get(w, "case"));
+        if (json_object_get(cases, id))
+            continue;
+        json_t *c = json_object(), *evs = json_array();
+        const timeline_t *t = cw_strmap_get(&a->timelines, id, strlen(id));
+        for (size_t j = 0; t && j < t->n; j++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "time", json_string(cw_time_format(t->steps[j].time, buf)));
+            json_object_set_new(e, "type", json_string(cw_event_type_name(t->steps[j].type)));
+            json_array_append_new(evs, e);
+        }
+        json_object_set_new(c, "events", evs);
+        json_object_set_new(c, "obligations", json_array());
+        json_object_set_new(cases, id, c);
+    }
+    for (size_t j = 0; j < n_all; j++) {
+        const rec_t *x = &all[j];
+        json_t *c = x->outcome == OUT_TRIGGER ? NULL : json_object_get(cases, x->case_id);
+        if (!c)
+            continue;
+        json_t *o = json_object();
+        json_object_set_new(o, "rule", json_string(a->pack->rules[x->rule].id));
+        json_object_set_new(o, "start", json_string(cw_date_format(x->start, buf)));
+        json_object_set_new(o, "due", json_string(cw_date_format(x->due, buf)));
+        json_object_set_new(o, "end", json_string(cw_date_format(x->end, buf)));
+        json_object_set_new(o, "status", json_string(outcome_names[x->outcome]));
+        json_array_append_new(json_object_get(c, "obligations"), o);
+    }
+    return cases;
+}
+
+static json_t *period_json(const cw_audit_t *a, long long outside)
+{
+    char buf[CW_DATE_STR_SIZE];
+    json_t *p = json_object();
+    json_object_set_new(p, "from", json_string(cw_date_format(a->from, buf)));
+    json_object_set_new(p, "to", json_string(cw_date_format(a->to, buf)));
+    json_object_set_new(p, "from_given", json_boolean(a->has_from));
+    json_object_set_new(p, "to_given", json_boolean(a->has_to));
+    json_object_set_new(p, "outside", json_integer(outside));
+    return p;
+}
+
 json_t *cw_audit_finish(cw_audit_t *a)
 {
     if (!a->has_as_of)
@@ -616,6 +788,11 @@ json_t *cw_audit_finish(cw_audit_t *a)
     if (a->clock_set || a->has_as_of)
         cw_engine_advance(a->engine, a->as_of);
     cw_date_t as_of_date = a->as_of_date = cw_time_local_date(a->as_of);
+    /* The default period is the export's own range of event dates. */
+    if (!a->has_from)
+        a->from = a->clock_set ? cw_time_local_date(a->first) : as_of_date;
+    if (!a->has_to)
+        a->to = a->clock_set ? cw_time_local_date(a->clock) : as_of_date;
     for (size_t i = 0; i < a->open.cap; i++) {
         open_t *o = a->open.slots[i].key ? a->open.slots[i].value : NULL;
         if (!o)
@@ -646,7 +823,16 @@ json_t *cw_audit_finish(cw_audit_t *a)
     json_object_set_new(in, "last_event",
                         a->clock_set ? json_string(cw_time_format(a->clock, buf)) : json_null());
     json_object_set_new(m, "input", in);
+    json_t *warnings = json_array();
+    json_object_set_new(in, "export_last_event",
+                        a->seen ? json_string(cw_time_format(a->last_seen, buf)) : json_null());
+    if (a->has_as_of && (!a->seen || a->as_of > a->last_seen))
+        json_array_append_new(warnings, json_string("as_of_after_last_event"));
+    json_object_set_new(m, "warnings", warnings);
     sort_records(a);
+    rec_t *all;
+    size_t n_all;
+    json_object_set_new(m, "period", period_json(a, keep_period(a, &all, &n_all)));
     json_t *rules = json_array();
     size_t lo = 0;
     for (size_t i = 0; i < a->pack->n_rules; i++) {
@@ -671,5 +857,7 @@ json_t *cw_audit_finish(cw_audit_t *a)
     json_object_set_new(m, "totals", counts_json(a, 0, a->n_recs));
     json_object_set_new(m, "monthly", monthly_json(a, 0, a->n_recs));
     json_object_set_new(m, "days_from_due", days_json(a, 0, a->n_recs));
+    json_object_set_new(m, "cases", cases_json(a, rules, all, n_all));
+    free(all);
     return m;
 }
