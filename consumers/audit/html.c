@@ -9,97 +9,7 @@
 
 #include "audit.h"
 #include "base/mem.h"
-
-typedef struct {
-    FILE *f;
-    bool en;
-} ctx_t;
-
-/* The text in the page's language; sv and en take the same printf
- * arguments in the same order. */
-static const char *tr(const ctx_t *c, const char *sv, const char *en)
-{
-    return c->en ? en : sv;
-}
-
-static void esc(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-static long long num(const json_t *o, const char *key)
-{
-    return (long long)json_integer_value(json_object_get(o, key));
-}
-
-/* A percentage with one decimal: "92,9 %" in Swedish, "92.9 %" in English. */
-static void pct(const ctx_t *c, double v)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%.1f", 100.0 * v);
-    if (!c->en) {
-        char *dot = strchr(buf, '.');
-        if (dot)
-            *dot = ',';
-    }
-    fprintf(c->f, "%s %%", buf);
-}
-
-static const char *rule_title(const ctx_t *c, const json_t *r)
-{
-    const char *t = str(r, c->en ? "title_en" : "title_sv");
-    return *t ? t : str(r, "rule");
-}
-
-static const char *muni_name(const json_t *m)
-{
-    const char *n = str(m, "municipality_name");
-    return *n ? n : str(m, "municipality");
-}
-
-static bool is_violation_rule(const json_t *r)
-{
-    return json_object_get(r, "deadline") == NULL;
-}
-
-static bool has_share(const json_t *counts)
-{
-    return json_is_real(json_object_get(counts, "share_on_time"));
-}
-
-static double share_of(const json_t *counts)
-{
-    return json_real_value(json_object_get(counts, "share_on_time"));
-}
-
-/* The colour class of a share in the heat table and charts. */
-static const char *heat(double s)
-{
-    return s >= 0.95 ? "h5" : s >= 0.9 ? "h4" : s >= 0.8 ? "h3" : s >= 0.6 ? "h2" : "h1";
-}
+#include "html.h"
 
 /* An id usable in a fragment: the case id with anything but [A-Za-z0-9-_]
  * as '_' (case ids are printable; the text shown is the id itself). */
@@ -138,7 +48,7 @@ static const column_t VIOLATION_COLS[] = {
     {"violation_rate", "Andel överträdelser", "Violation rate"},
     {NULL, NULL, NULL}};
 
-static void cell_value(const ctx_t *c, const json_t *v)
+static void cell_value(const cw_html_ctx_t *c, const json_t *v)
 {
     if (!v || json_is_null(v))
         fputs("–", c->f);
@@ -150,7 +60,7 @@ static void cell_value(const ctx_t *c, const json_t *v)
         esc(c->f, json_string_value(v));
 }
 
-static void head_row(const ctx_t *c, const column_t *cols, const char *first, const char *second)
+static void head_row(const cw_html_ctx_t *c, const column_t *cols, const char *first, const char *second)
 {
     fprintf(c->f, "<thead><tr><th>%s</th>", first);
     if (second)
@@ -160,7 +70,7 @@ static void head_row(const ctx_t *c, const column_t *cols, const char *first, co
     fputs("</tr></thead>\n", c->f);
 }
 
-static void cells(const ctx_t *c, const column_t *cols, const json_t *o)
+static void cells(const cw_html_ctx_t *c, const column_t *cols, const json_t *o)
 {
     for (int i = 0; cols[i].key; i++) {
         fputs("<td class=n>", c->f);
@@ -217,7 +127,7 @@ static const json_t *muni_row(const json_t *r, const char *code)
     return NULL;
 }
 
-static void heat_cell(const ctx_t *c, const json_t *counts)
+static void heat_cell(const cw_html_ctx_t *c, const json_t *counts)
 {
     if (!counts || !has_share(counts)) {
         fputs("<td class=\"n h0\">–</td>", c->f);
@@ -239,7 +149,7 @@ static bool in_heat(const json_t *r)
     return !is_violation_rule(r) && has_share(json_object_get(r, "totals"));
 }
 
-static void rule_link(const ctx_t *c, const json_t *r)
+static void rule_link(const cw_html_ctx_t *c, const json_t *r)
 {
     fputs("<a href=\"#", c->f);
     esc(c->f, str(r, "rule"));
@@ -263,7 +173,9 @@ static json_t *muni_all(const muni_t *m)
  * than fit across a page, the other way round. */
 #define HEAT_MAX_COLUMNS 10
 
-static void heat_table(const ctx_t *c, const json_t *rules, const muni_t *mu, size_t n_mu)
+/* totals: of every rule (the violations in it do not enter the share). */
+static void heat_table(const cw_html_ctx_t *c, const json_t *rules, const json_t *totals,
+                       const muni_t *mu, size_t n_mu)
 {
     size_t i, k;
     json_t *r;
@@ -293,7 +205,8 @@ static void heat_table(const ctx_t *c, const json_t *rules, const muni_t *mu, si
             heat_cell(c, all);
             json_decref(all);
         }
-        fputs("<td></td></tr>\n", f);
+        heat_cell(c, totals);
+        fputs("</tr>\n", f);
     } else {
         fprintf(f, "<th>%s</th>", tr(c, "Kommun", "Municipality"));
         json_array_foreach(rules, i, r) if (in_heat(r))
@@ -315,7 +228,8 @@ static void heat_table(const ctx_t *c, const json_t *rules, const muni_t *mu, si
         }
         fprintf(f, "<tr><th class=l>%s</th>", tr(c, "Alla kommuner", "All municipalities"));
         json_array_foreach(rules, i, r) if (in_heat(r)) heat_cell(c, json_object_get(r, "totals"));
-        fputs("<td></td></tr>\n", f);
+        heat_cell(c, totals);
+        fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
     fprintf(f, "<p class=legend>%s <span class=\"key h5\">≥ 95 %%</span> <span class=\"key "
@@ -327,7 +241,7 @@ static void heat_table(const ctx_t *c, const json_t *rules, const muni_t *mu, si
 /* Violations as a rate: per rule and municipality, violations of the
  * occasions (trigger events of the rule's type: e.g. concluded
  * investigations, ended placements). */
-static void violation_table(const ctx_t *c, const json_t *rules, const muni_t *mu, size_t n_mu)
+static void violation_table(const cw_html_ctx_t *c, const json_t *rules, const muni_t *mu, size_t n_mu)
 {
     size_t i;
     json_t *r;
@@ -364,394 +278,9 @@ static void violation_table(const ctx_t *c, const json_t *rules, const muni_t *m
     fputs("</table>\n", c->f);
 }
 
-/* ---- charts ---- */
-
-/* On-time share per rule as a dot chart on a zoomed axis: one dot per
- * municipality, a bar mark for all. The axis starts at the lowest share
- * rounded down to 5 %, so 92.9 % and 99.2 % stand apart. */
-static void svg_dots(const ctx_t *c, const json_t *rules)
-{
-    size_t i, k, n = 0;
-    json_t *r, *m;
-    double lo = 1.0;
-    json_array_foreach(rules, i, r)
-    {
-        if (!has_share(json_object_get(r, "totals")))
-            continue;
-        n++;
-        lo = fmin(lo, share_of(json_object_get(r, "totals")));
-        json_array_foreach(json_object_get(r, "municipalities"), k, m) if (has_share(m)) lo =
-            fmin(lo, share_of(m));
-    }
-    int lo5 = (int)floor(lo * 20.0);
-    lo5 = lo5 > 19 ? 19 : lo5 < 0 ? 0 : lo5;
-    double base = lo5 / 20.0, span = 1.0 - base;
-    int row = 24, left = 430, w = 400, h = (int)n * row + 44;
-    fprintf(c->f,
-            "<svg class=chart id=dots role=img aria-label=\"%s\" width=%d height=%d "
-            "viewBox=\"0 0 %d %d\">\n",
-            tr(c, "Andel i tid per regel och kommun", "On-time share per rule and municipality"),
-            left + w + 70, h, left + w + 70, h);
-#define X(v) (left + w * (((v)-base) / span))
-    for (int t = 0; t <= 4; t++) {
-        double v = base + span * t / 4.0;
-        fprintf(c->f, "<line x1=%.1f y1=8 x2=%.1f y2=%d class=grid /><text x=%.1f y=%d class=ax "
-                      "text-anchor=middle>",
-                X(v), X(v), h - 28, X(v), h - 14);
-        pct(c, v);
-        fputs("</text>\n", c->f);
-    }
-    fprintf(c->f, "<text x=%d y=%d class=ax>", left, h - 2);
-    fputs(tr(c, "axeln börjar vid ", "the axis starts at "), c->f);
-    pct(c, base);
-    fputs(tr(c, "; prick: en kommun, streck: alla", "; dot: a municipality, bar: all"), c->f);
-    fputs("</text>\n", c->f);
-    int y = 10;
-    json_array_foreach(rules, i, r)
-    {
-        json_t *t = json_object_get(r, "totals");
-        if (!has_share(t))
-            continue;
-        fprintf(c->f, "<text x=%d y=%d class=lb text-anchor=end>", left - 8, y + 15);
-        esc(c->f, rule_title(c, r));
-        fprintf(c->f, "</text><line x1=%d y1=%d x2=%d y2=%d class=grid />\n", left, y + 11,
-                left + w, y + 11);
-        json_array_foreach(json_object_get(r, "municipalities"), k, m)
-        {
-            if (!has_share(m))
-                continue;
-            fprintf(c->f, "<circle cx=%.1f cy=%d r=4 class=\"mu %s\"><title>", X(share_of(m)),
-                    y + 11, heat(share_of(m)));
-            esc(c->f, muni_name(m));
-            fputs(": ", c->f);
-            pct(c, share_of(m));
-            fputs("</title></circle>\n", c->f);
-        }
-        double s = share_of(t);
-        fprintf(c->f, "<rect x=%.1f y=%d width=3 height=16 class=total><title>", X(s) - 1.5, y + 3);
-        pct(c, s);
-        fprintf(c->f, "</title></rect><text x=%d y=%d class=lb>", left + w + 6, y + 15);
-        pct(c, s);
-        fputs("</text>\n", c->f);
-        y += row;
-    }
-#undef X
-    fputs("</svg>\n", c->f);
-}
-
-/* The monthly trend of the on-time share (all rules, by due month), with
- * the number due as light bars; the share axis starts at the lowest share
- * in tens. */
-static void svg_monthly(const ctx_t *c, const json_t *months)
-{
-    size_t n = json_array_size(months), i;
-    if (n == 0) {
-        fprintf(c->f, "<p>%s</p>\n",
-                tr(c, "Ingen skyldighet förföll under perioden.", "No obligation fell due in the period."));
-        return;
-    }
-    int left = 56, top = 12, w = 660, h = 200;
-    long long maxdue = 1;
-    double lo = 1.0;
-    json_t *m;
-    json_array_foreach(months, i, m)
-    {
-        long long d = num(m, "met_on_time") + num(m, "met_late") + num(m, "open_overdue");
-        maxdue = d > maxdue ? d : maxdue;
-        if (has_share(m))
-            lo = fmin(lo, share_of(m));
-    }
-    int lo10 = (int)floor(lo * 10.0);
-    lo10 = lo10 > 9 ? 9 : lo10 < 0 ? 0 : lo10;
-    double base = lo10 / 10.0, span = 1.0 - base;
-#define SHARE_Y(v) (top + h - h * (((v)-base) / span))
-    double step = (double)w / (double)n;
-    fprintf(c->f,
-            "<svg class=chart id=monthly role=img aria-label=\"%s\" width=%d height=%d "
-            "viewBox=\"0 0 %d %d\">\n",
-            tr(c, "Andel i tid per månad", "Monthly on-time share"), left + w + 20, top + h + 40,
-            left + w + 20, top + h + 40);
-    for (int k = 0; k <= 4; k++) {
-        double v = base + span * k / 4.0;
-        fprintf(c->f,
-                "<line x1=%d y1=%.1f x2=%d y2=%.1f class=grid /><text x=%d y=%.1f class=ax "
-                "text-anchor=end>",
-                left, SHARE_Y(v), left + w, SHARE_Y(v), left - 4, SHARE_Y(v) + 4);
-        pct(c, v);
-        fputs("</text>\n", c->f);
-    }
-    json_array_foreach(months, i, m)
-    {
-        long long d = num(m, "met_on_time") + num(m, "met_late") + num(m, "open_overdue");
-        double x = left + step * (double)i;
-        double bh = (double)h * 0.35 * (double)d / (double)maxdue;
-        fprintf(c->f, "<rect x=%.1f y=%.1f width=%.1f height=%.1f class=vol><title>", x + 1,
-                top + h - bh, step - 2, bh);
-        esc(c->f, str(m, "month"));
-        fprintf(c->f, tr(c, ": %lld förfallna, %lld i tid", ": %lld due, %lld on time"), d,
-                num(m, "met_on_time"));
-        fputs("</title></rect>\n", c->f);
-        if (n <= 24 || i % 3 == 0) {
-            fprintf(c->f, "<text x=%.1f y=%d class=ax text-anchor=middle>", x + step / 2,
-                    top + h + 16);
-            esc(c->f, str(m, "month") + 2);
-            fputs("</text>\n", c->f);
-        }
-    }
-    fputs("<polyline class=line points=\"", c->f);
-    json_array_foreach(months, i, m) if (has_share(m))
-        fprintf(c->f, "%.1f,%.1f ", left + step * ((double)i + 0.5), SHARE_Y(share_of(m)));
-    fputs("\"/>\n", c->f);
-    json_array_foreach(months, i, m)
-    {
-        if (!has_share(m))
-            continue;
-        fprintf(c->f, "<circle cx=%.1f cy=%.1f r=3 class=dot><title>%s: ",
-                left + step * ((double)i + 0.5), SHARE_Y(share_of(m)), str(m, "month"));
-        pct(c, share_of(m));
-        fputs("</title></circle>\n", c->f);
-    }
-#undef SHARE_Y
-    fprintf(c->f, "<text x=%d y=%d class=ax text-anchor=end>", left + w, top + h + 34);
-    fprintf(c->f,
-            tr(c, "linje: andel i tid (vänster axel); staplar: förfallna skyldigheter, som mest %lld",
-               "line: on-time share (left axis); bars: obligations due, highest %lld"),
-            maxdue);
-    fputs("</text>\n</svg>\n", c->f);
-}
-
-/* Days from the due date (all met and overdue obligations), log scale. */
-static void svg_days(const ctx_t *c, const json_t *days)
-{
-    static const struct {
-        int lo, hi;
-        const char *label;
-    } B[] = {{-100000, -61, "≤ −61"}, {-60, -31, "−60…−31"}, {-30, -15, "−30…−15"},
-             {-14, -8, "−14…−8"},     {-7, -1, "−7…−1"},     {0, 0, "0"},
-             {1, 7, "1…7"},           {8, 14, "8…14"},       {15, 30, "15…30"},
-             {31, 60, "31…60"},       {61, 100000, "≥ 61"}};
-    enum { NB = sizeof(B) / sizeof(B[0]) };
-    long long cnt[NB] = {0}, max = 1;
-    size_t i;
-    json_t *d;
-    json_array_foreach(days, i, d)
-    {
-        long long v = num(d, "days");
-        for (int b = 0; b < NB; b++)
-            if (v >= B[b].lo && v <= B[b].hi)
-                cnt[b] += num(d, "count");
-    }
-    for (int b = 0; b < NB; b++)
-        max = cnt[b] > max ? cnt[b] : max;
-    int left = 50, top = 16, bw = 60, h = 180, w = bw * NB;
-    double scale = log10((double)max + 1);
-    fprintf(c->f,
-            "<svg class=chart id=days role=img aria-label=\"%s\" width=%d height=%d "
-            "viewBox=\"0 0 %d %d\">\n",
-            tr(c, "Dagar från sista dagen", "Days from the due date"), left + w + 20,
-            top + h + 50, left + w + 20, top + h + 50);
-    for (int b = 0; b < NB; b++) {
-        double bh = cnt[b] ? (double)h * log10((double)cnt[b] + 1) / scale : 0;
-        fprintf(c->f,
-                "<rect x=%d y=%.1f width=%d height=%.1f class=\"%s\"><title>%s %s: "
-                "%lld</title></rect>\n",
-                left + b * bw + 4, top + h - bh, bw - 8, bh, B[b].hi <= 0 ? "ok" : "bad",
-                B[b].label, tr(c, "dagar", "days"), cnt[b]);
-        fprintf(c->f, "<text x=%d y=%.1f class=lb text-anchor=middle>%lld</text>\n",
-                left + b * bw + bw / 2, top + h - bh - 3, cnt[b]);
-        fprintf(c->f, "<text x=%d y=%d class=ax text-anchor=middle>%s</text>\n",
-                left + b * bw + bw / 2, top + h + 16, B[b].label);
-    }
-    int x0 = left + 6 * bw;
-    fprintf(c->f,
-            "<line x1=%d y1=%d x2=%d y2=%d class=due /><text x=%d y=%d class=ax>%s</text>\n"
-            "<text x=%d y=%d class=ax text-anchor=middle>%s</text>\n",
-            x0, top - 6, x0, top + h, x0 + 4, top + 4, tr(c, "sista dag", "deadline"),
-            left + w / 2, top + h + 36,
-            tr(c, "dagar efter sista dagen (logaritmisk skala; grönt: i tid, rött: sent)",
-               "days after the due date (log scale; green: on time, red: late)"));
-    fputs("</svg>\n", c->f);
-}
-
-/* ---- a rule's law and deadline arithmetic ---- */
-
-static const char *anchor_text(const ctx_t *c, const char *a)
-{
-    static const struct {
-        const char *anchor, *sv, *en;
-    } T[] = {
-        {"executed_at", "dagen då det omedelbara omhändertagandet verkställdes (executed_at)",
-         "the date the emergency custody was executed (executed_at)"},
-        {"concluded", "dagen då utredningen avslutades", "the date the investigation was concluded"},
-        {"ended", "dagen då placeringen upphörde", "the date the placement ended"},
-        {"event",
-         "den utlösande händelsens lokala datum (CASEWATCH_TIME_ZONE, annars Europe/Stockholm)",
-         "the local date of the triggering event (CASEWATCH_TIME_ZONE, default "
-         "Europe/Stockholm)"}};
-    for (size_t i = 0; i < sizeof(T) / sizeof(T[0]); i++)
-        if (strcmp(a, T[i].anchor) == 0)
-            return tr(c, T[i].sv, T[i].en);
-    return a;
-}
-
-static void period_text(const ctx_t *c, const char *p)
-{
-    static const struct {
-        char u;
-        const char *sv1, *svn, *en1, *enn;
-    } U[] = {{'d', "dag", "dagar", "day", "days"},
-             {'w', "vecka", "veckor", "week", "weeks"},
-             {'m', "månad", "månader", "month", "months"},
-             {'y', "år", "år", "year", "years"}};
-    int n;
-    char u;
-    if (sscanf(p, "%d%c", &n, &u) == 2) {
-        for (size_t i = 0; i < sizeof(U) / sizeof(U[0]); i++)
-            if (U[i].u == u) {
-                fprintf(c->f, "%d %s", n,
-                        n == 1 ? tr(c, U[i].sv1, U[i].en1) : tr(c, U[i].svn, U[i].enn));
-                return;
-            }
-    }
-    esc(c->f, p);
-}
-
-static void in_force(const ctx_t *c, const char *from, const char *to, const char *both_sv,
-                     const char *both_en, const char *from_sv, const char *from_en,
-                     const char *to_sv, const char *to_en)
-{
-    if (*from && *to)
-        fprintf(c->f, tr(c, both_sv, both_en), from, to);
-    else if (*from)
-        fprintf(c->f, tr(c, from_sv, from_en), from);
-    else if (*to)
-        fprintf(c->f, tr(c, to_sv, to_en), to);
-}
-
-static void law_refs(const ctx_t *c, const json_t *r)
-{
-    size_t i;
-    json_t *x;
-    fprintf(c->f, "<dt>%s</dt><dd>", tr(c, "Lagrum", "Legal reference"));
-    json_array_foreach(json_object_get(r, "legal_refs"), i, x)
-    {
-        if (i)
-            fputs("<br>", c->f);
-        const char *url = str(x, "url");
-        if (*url) {
-            fputs("<a href=\"", c->f);
-            esc(c->f, url);
-            fputs("\">", c->f);
-        }
-        esc(c->f, str(x, "law"));
-        if (*str(x, "ref")) {
-            fputc(' ', c->f);
-            esc(c->f, str(x, "ref"));
-        }
-        if (*url)
-            fputs("</a>", c->f);
-        in_force(c, str(x, "from"), str(x, "to"), " <span class=dim>(gäller %s till %s)</span>",
-                 " <span class=dim>(in force %s to %s)</span>",
-                 " <span class=dim>(gäller från %s)</span>",
-                 " <span class=dim>(in force from %s)</span>",
-                 " <span class=dim>(gäller till %s)</span>",
-                 " <span class=dim>(in force until %s)</span>");
-    }
-    fputs("</dd>", c->f);
-}
-
-static void deadline_text(const ctx_t *c, const json_t *d)
-{
-    size_t i;
-    json_t *x;
-    fprintf(c->f, "<dt>%s</dt><dd>", tr(c, "Tidsfrist", "Deadline"));
-    json_array_foreach(json_object_get(d, "versions"), i, x)
-    {
-        if (i)
-            fputs("<br>", c->f);
-        in_force(c, str(x, "from"), str(x, "to"), "Skyldigheter som startar %s till %s: ",
-                 "Obligations starting %s to %s: ", "Skyldigheter som startar från %s: ",
-                 "Obligations starting from %s: ", "Skyldigheter som startar till %s: ",
-                 "Obligations starting until %s: ");
-        if (strcmp(str(x, "period"), "genast") == 0) {
-            fprintf(c->f,
-                    tr(c,
-                       "<b>genast</b>: sista dag är händelsens dag, eller nästa dag när händelsen "
-                       "kom kl. %s lokal tid eller senare",
-                       "<b>genast</b> (at once): due the same day as the event, or the next day "
-                       "when the event came at or after %s local time"),
-                    str(d, "genast_cutoff"));
-            continue;
-        }
-        fputs(tr(c, "sista dag = startdatum + <b>", "due = start date + <b>"), c->f);
-        period_text(c, str(x, "period"));
-        fputs(tr(c,
-                 "</b> (lag 1930:173 1 §: dagar räknas från dagen efter start; veckor landar på "
-                 "samma veckodag, månader och år på samma dagnummer eller månadens sista dag)",
-                 "</b> (lag 1930:173 1 §: days counted from the day after the start; weeks land "
-                 "on the same weekday, months and years on the same day number or the month's "
-                 "last day)"),
-              c->f);
-        if (json_is_string(json_object_get(x, "repeat"))) {
-            fputs(tr(c, "; efter varje åtgärd är nästa omgång senast åtgärdsdagen + <b>",
-                     "; after each action the next cycle is due action date + <b>"),
-                  c->f);
-            period_text(c, str(x, "repeat"));
-            fputs("</b>", c->f);
-        }
-    }
-    fprintf(c->f, "</dd><dt>%s</dt><dd>%s</dd>", tr(c, "Startdatum", "Start date (anchor)"),
-            anchor_text(c, str(d, "anchor")));
-    fprintf(c->f, "<dt>%s</dt><dd>%s</dd>", tr(c, "Förskjutning", "Roll forward"),
-            json_is_true(json_object_get(d, "roll_forward"))
-                ? tr(c,
-                     "<b>ja</b>: en sista dag på lördag, söndag, allmän helgdag (lag 1989:253), "
-                     "midsommarafton, julafton eller nyårsafton flyttas till nästa vardag "
-                     "(lag 1930:173 2 §)",
-                     "<b>yes</b>: a due date on a Saturday, Sunday, public holiday (lag "
-                     "1989:253), midsommarafton, julafton or nyårsafton moves to the next "
-                     "working day (lag 1930:173 2 §)")
-                : tr(c, "<b>nej</b>: sista dagen gäller även på en helgdag",
-                     "<b>no</b>: the due date stands even on a holiday"));
-    fprintf(c->f, "<dt>%s</dt><dd>%s", tr(c, "Sent", "Late"),
-            tr(c,
-               "en åtgärd med ett lokalt datum efter sista dagen (fristen löper ut vid lokal "
-               "midnatt efter den)",
-               "an action on a local date after the due date (the deadline expires at the local "
-               "midnight after it)"));
-    if (json_is_string(json_object_get(d, "extended_by"))) {
-        fputs(tr(c, "; ett beslut om förlängning (", "; an extension decision ("), c->f);
-        esc(c->f, str(d, "extended_by"));
-        fputs(tr(c, ") fattat innan fristen löpt ut flyttar sista dagen till beslutets <i>until</i>",
-                 ") taken before the deadline expired moves the due date to its <i>until</i>"),
-              c->f);
-    }
-    fputs("</dd>", c->f);
-}
-
-static void law_section(const ctx_t *c, const json_t *r)
-{
-    fputs("<dl class=law>", c->f);
-    law_refs(c, r);
-    json_t *d = json_object_get(r, "deadline");
-    if (d)
-        deadline_text(c, d);
-    else
-        fprintf(c->f, "<dt>%s</dt><dd>%s</dd>", tr(c, "Slag", "Kind"),
-                strcmp(str(r, "kind"), "forbidden") == 0
-                    ? tr(c, "ett förbjudet utfall: varje förekomst är en överträdelse, genast",
-                         "a forbidden outcome: each occurrence is a violation, at once")
-                    : tr(c,
-                         "ett steg som krävs före ett annat: varje gång det saknas är en "
-                         "överträdelse, genast",
-                         "a step required before another: each time it is missing is a "
-                         "violation, at once"));
-    fputs("</dl>\n", c->f);
-}
-
 /* ---- the page ---- */
 
-static const char *status_text(const ctx_t *c, const char *s)
+static const char *status_text(const cw_html_ctx_t *c, const char *s)
 {
     static const struct {
         const char *key, *sv, *en;
@@ -789,12 +318,13 @@ static const char CSS[] =
     "section.case{border-top:1px solid #ddd;margin-top:16px}"
     "@media print{@page{size:A4;margin:14mm}body{font-size:9.5pt;max-width:none;margin:0;"
     "padding:0}h2{break-before:page}h1+p+h2,.first{break-before:auto}table,svg,dl.law,"
-    "section.case,h3{break-inside:avoid}h3{break-after:avoid}thead{display:table-header-group}"
+    "h3{break-inside:avoid}h3{break-after:avoid}thead{display:table-header-group}"
+    "section.case table{break-inside:auto;font-size:8pt}section.case{break-inside:auto}"
     "a{color:inherit;text-decoration:none}.noprint{display:none}"
     "td.h5,td.h4,td.h3,td.h2,td.h1,.key,.warn{print-color-adjust:exact;-webkit-print-color-"
     "adjust:exact}.chart{max-width:100%;height:auto}}";
 
-static void header(const ctx_t *c, const json_t *model)
+static void header(const cw_html_ctx_t *c, const json_t *model)
 {
     const json_t *in = json_object_get(model, "input");
     const json_t *pack = json_object_get(model, "rule_pack");
@@ -850,7 +380,7 @@ static void header(const ctx_t *c, const json_t *model)
     }
 }
 
-static void definitions(const ctx_t *c)
+static void definitions(const cw_html_ctx_t *c)
 {
     fprintf(c->f, "<dl class=defs>%s</dl>\n",
             tr(c,
@@ -886,7 +416,7 @@ static void definitions(const ctx_t *c)
                "event does.</dd>"));
 }
 
-static void rule_table(const ctx_t *c, const json_t *rules, const json_t *totals)
+static void rule_table(const cw_html_ctx_t *c, const json_t *rules, const json_t *totals)
 {
     size_t i;
     json_t *r;
@@ -908,7 +438,7 @@ static void rule_table(const ctx_t *c, const json_t *rules, const json_t *totals
     fputs("</table>\n", c->f);
 }
 
-static void worst_list(const ctx_t *c, const json_t *w)
+static void worst_list(const cw_html_ctx_t *c, const json_t *w)
 {
     size_t k;
     json_t *x;
@@ -930,7 +460,7 @@ static void worst_list(const ctx_t *c, const json_t *w)
     fputs("</p>\n", c->f);
 }
 
-static void rule_section(const ctx_t *c, const json_t *r)
+static void rule_section(const cw_html_ctx_t *c, const json_t *r)
 {
     bool viol = is_violation_rule(r);
     const column_t *cols = viol ? VIOLATION_COLS : OBLIGATION_COLS;
@@ -941,7 +471,7 @@ static void rule_section(const ctx_t *c, const json_t *r)
     fputs(" <span class=dim>(", c->f);
     esc(c->f, str(r, "rule"));
     fputs(")</span></h3>\n", c->f);
-    law_section(c, r);
+    cw_html_law_section(c, r);
     fputs("<table>\n", c->f);
     head_row(c, cols, tr(c, "Kommun", "Municipality"), tr(c, "Enhet", "Unit"));
     size_t k, u;
@@ -968,7 +498,7 @@ static void rule_section(const ctx_t *c, const json_t *r)
 }
 
 /* The drill-down: each listed case's events and obligations. */
-static void case_sections(const ctx_t *c, const json_t *model)
+static void case_sections(const cw_html_ctx_t *c, const json_t *model)
 {
     const json_t *cases = json_object_get(model, "cases");
     const json_t *rules = json_object_get(model, "rules");
@@ -1005,7 +535,7 @@ static void case_sections(const ctx_t *c, const json_t *model)
         }
         fprintf(c->f, "</table>\n<table class=events><thead><tr><th>%s</th><th>%s</th></tr>"
                       "</thead>\n",
-                tr(c, "Tid (UTC)", "Time (UTC)"), tr(c, "Händelse", "Event"));
+                tr(c, "Tid (lokal, med UTC-förskjutning)", "Time (local, with UTC offset)"), tr(c, "Händelse", "Event"));
         json_array_foreach(json_object_get(cs, "events"), k, o)
             fprintf(c->f, "<tr><td>%s</td><td><code>%s</code></td></tr>\n", str(o, "time"),
                     str(o, "type"));
@@ -1016,7 +546,7 @@ static void case_sections(const ctx_t *c, const json_t *model)
 
 int cw_report_write_html(const json_t *model, const char *lang, FILE *f)
 {
-    ctx_t c = {f, lang && strcmp(lang, "en") == 0};
+    cw_html_ctx_t c = {f, lang && strcmp(lang, "en") == 0};
     const json_t *rules = json_object_get(model, "rules");
     header(&c, model);
     definitions(&c);
@@ -1024,22 +554,22 @@ int cw_report_write_html(const json_t *model, const char *lang, FILE *f)
     muni_t *mu = municipalities(rules, &n_mu);
     fprintf(f, "<h2 class=first>%s</h2>\n<h3>%s</h3>\n", tr(&c, "Översikt", "At a glance"),
             tr(&c, "Andel i tid per kommun och tidsfrist", "On-time share per municipality and deadline"));
-    heat_table(&c, rules, mu, n_mu);
+    heat_table(&c, rules, json_object_get(model, "totals"), mu, n_mu);
     fprintf(f, "<h3>%s</h3>\n",
             tr(&c, "Överträdelser per tillfälle", "Violations per occasion"));
     violation_table(&c, rules, mu, n_mu);
     free(mu);
     fprintf(f, "<h3>%s</h3>\n",
             tr(&c, "Andel i tid per tidsfrist (förstorad axel)", "On-time share per deadline (zoomed axis)"));
-    svg_dots(&c, rules);
+    cw_html_chart_dots(&c, rules);
     fprintf(f, "<h3>%s</h3>\n",
             tr(&c, "Månad för månad: andel i tid av skyldigheterna som förföll (alla tidsfrister)",
                "Month by month: on-time share of the obligations that fell due (all deadlines)"));
-    svg_monthly(&c, json_object_get(model, "monthly"));
+    cw_html_chart_monthly(&c, json_object_get(model, "monthly"));
     fprintf(f, "<h3>%s</h3>\n",
             tr(&c, "Dagar från sista dagen vid fullgörande (eller lägesdagen, när öppen)",
                "Days from the due date at completion (or as of, when still open)"));
-    svg_days(&c, json_object_get(model, "days_from_due"));
+    cw_html_chart_days(&c, json_object_get(model, "days_from_due"));
     fprintf(f, "<h3>%s</h3>\n", tr(&c, "Per tidsfrist", "Per deadline"));
     rule_table(&c, rules, json_object_get(model, "totals"));
     fprintf(f, "<h2>%s</h2>\n", tr(&c, "Regler", "Rules"));

@@ -356,7 +356,21 @@ def test_lang(tmp):
     # decimal comma in Swedish, point in English
     s = m["rules"][1]["totals"]["share_on_time"]
     assert f"{100 * s:.1f} %".replace(".", ",") in tsv and f"{100 * s:.1f} %" in ten
-    print(f"lang: {len(m['rules'])} rule titles in each language; no foreign words")
+    # more municipalities than fit across: municipalities as rows, by name
+    ev12 = os.path.join(tmp, "m12.jsonl")
+    run([SIMULATE, "--seed", "2", "--municipalities", "12", "--from", "2025-01-01", "--days", "90",
+         "--output", ev12])
+    m12 = audit_json(ev12)
+    sv12 = run([AUDIT, ev12]).stdout.decode()
+    heat = sv12[sv12.index("<table class=heat id=heat>"):]
+    heat = heat[:heat.index("</table>")]
+    names = sorted({(mu["municipality"], mu["municipality_name"]) for r in m12["rules"]
+                    for mu in r["municipalities"]})
+    assert len(names) == 12 and all(n for _, n in names), names
+    rows = re.findall(r"<tr><th class=l>([^<]*) <span class=dim>(\d{4})</span>", heat)
+    assert [(code, name) for name, code in rows] == names, rows
+    print(f"lang: {len(m['rules'])} rule titles in each language; no foreign words; "
+          f"12 municipalities as rows by name")
 
 
 def test_usage(tmp):
@@ -553,6 +567,7 @@ def test_browser(tmp):
             for i, mu in enumerate(r["municipalities"]):
                 assert cells[i] == pct_sv(mu["share_on_time"]), (r["rule"], cells, mu)
             assert cells[len(r["municipalities"])] == pct_sv(r["totals"]["share_on_time"])
+        assert by_title["Alla tidsfrister"][-1] == pct_sv(m["totals"]["share_on_time"])
         # the dot chart: a mark per rule with a share, on an axis not from 0
         marks = c.eval("document.querySelectorAll('#dots rect.total').length")
         assert marks == len([r for r in with_share if "deadline" in r]), marks
