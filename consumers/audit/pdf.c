@@ -23,10 +23,28 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
+/* file:// and the path, percent-encoded but for unreserved bytes and '/'. */
+static void file_url(const char *path, char *url, size_t size)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    size_t n = snprintf(url, size, "file://");
+    for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < size; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~", *p)) {
+            url[n++] = (char)*p;
+        } else {
+            url[n++] = '%';
+            url[n++] = HEX[*p >> 4];
+            url[n++] = HEX[*p & 15];
+        }
+    }
+    url[n] = '\0';
+}
+
 int cw_report_print_pdf(const char *html_path, const char *pdf_path, char *errstr,
                         size_t errstr_size)
 {
-    char html[PATH_MAX], url[PATH_MAX + 16], out[PATH_MAX + 32], profile[PATH_MAX + 32];
+    char html[PATH_MAX], url[3 * PATH_MAX + 16], out[PATH_MAX + 32], profile[PATH_MAX + 32];
     char tmp[] = "/tmp/casewatch-pdf.XXXXXX";
     const char *exe = getenv("CASEWATCH_CHROMIUM");
     if (!exe || !*exe)
@@ -40,7 +58,7 @@ int cw_report_print_pdf(const char *html_path, const char *pdf_path, char *errst
         return -1;
     }
     unlink(pdf_path); /* so a stale file is never taken for the result */
-    snprintf(url, sizeof(url), "file://%s", html);
+    file_url(html, url, sizeof(url));
     snprintf(out, sizeof(out), "--print-to-pdf=%s", pdf_path);
     snprintf(profile, sizeof(profile), "--user-data-dir=%s", tmp);
     char *const argv[] = {(char *)exe,        "--headless",          "--no-sandbox",

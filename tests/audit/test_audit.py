@@ -691,6 +691,12 @@ def test_pdf(tmp):
         assert r["title_sv"] in text, r["title_sv"]
     case = next(iter(m["cases"]))
     assert f"Ärende {case}" in text
+    # from the --output page, in a folder whose name needs percent-encoding
+    folder = os.path.join(tmp, "rapport 2025 #1")
+    os.makedirs(folder)
+    html, pdf2 = os.path.join(folder, "r.html"), os.path.join(folder, "r.pdf")
+    run([AUDIT, "--lang", "en", "--output", html, "--pdf", pdf2, ev])
+    assert "Statutory timelines" in run(["pdftotext", "-l", "1", pdf2, "-"]).stdout.decode()
     # a missing browser is an error, not an empty file
     env = dict(os.environ, CASEWATCH_CHROMIUM="/nonexistent/chromium")
     p = subprocess.run([AUDIT, "--pdf", os.path.join(tmp, "x.pdf"), ev], capture_output=True,
