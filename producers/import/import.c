@@ -370,7 +370,7 @@ int cw_import_read(cw_import_t *im, cw_csv_t *csv, const char *name, char *errst
     unsigned long line;
     int got = cw_csv_next(csv, &fields, &n, &line, err, sizeof(err));
     if (got <= 0) {
-        snprintf(errstr, errstr_size, "%s: %s", name, got == 0 ? "empty: no header" : err);
+        snprintf(errstr, errstr_size, "%s: header: %s", name, got == 0 ? "empty, no header" : err);
         return -1;
     }
     size_t n_header = n;
