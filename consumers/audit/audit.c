@@ -1,70 +1,16 @@
-/* Replay with an obligation observer; the report model. Definitions (also
- * in README.md):
- *   started       obligations (or cycles of a recurring rule) started
- *   met_on_time   satisfied with no breach standing (withdrawn counts here)
- *   met_late      satisfied after a breach (the engine's resolved alert)
- *   open_overdue  still open at as-of, past its due date
- *   open_not_due  still open at as-of, not yet due
- *   cancelled     ended without the action: cancelled_by event, case closed
- *                 or transferred, re-triggered (not in the share)
- *   violations    violation alerts (required-before and forbidden rules)
- *   share_on_time met_on_time / (met_on_time + met_late + open_overdue)
- *   days to completion: satisfied local date - start date, for met ones;
- *   median and p90 by nearest rank. */
-#include "audit.h"
-
-#include <stdint.h>
+/* casewatch-audit's replay: the export through the engine (stream time,
+ * as casewatch-replay) with an obligation observer that records how each
+ * obligation ended (audit_model.c turns the records into the report
+ * model). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_internal.h"
 #include "base/lines.h"
 #include "base/mem.h"
-#include "base/strmap.h"
-#include "engine/engine.h"
 #include "model/event_avro.h"
 #include "model/event_json.h"
 #include "model/ocf.h"
-
-enum { OUT_ON_TIME, OUT_LATE, OUT_OPEN_OVERDUE, OUT_OPEN_NOT_DUE, OUT_CANCELLED, OUT_VIOLATION };
-
-typedef struct {
-    uint16_t rule;
-    uint8_t outcome;
-    uint32_t group;            /* index into groups: municipality and unit */
-    const char *case_id;       /* interned */
-    cw_date_t start, due, end; /* end: satisfied / cancelled / as-of date */
-} rec_t;
-
-typedef struct {
-    uint16_t rule;
-    uint32_t group;
-    const char *case_id;
-    cw_date_t start, due;
-} open_t;
-
-typedef struct {
-    char municipality[CW_KOMMUN_LEN + 1];
-    char unit[CW_NAME_MAX + 1];
-} group_t;
-
-struct cw_audit_s {
-    const cw_rulepack_t *pack;
-    cw_engine_t *engine;
-    cw_event_t ev;
-    cw_instant_t as_of, clock, first;
-    cw_date_t as_of_date;
-    bool has_as_of, clock_set;
-    unsigned long long lines, events, rejected, duplicates, after;
-    cw_strmap_t strings; /* interned case ids */
-    cw_strmap_t open;    /* "%p" of the engine's obligation -> open_t */
-    cw_strmap_t group_ix;
-    group_t *groups;
-    size_t n_groups, cap_groups;
-    rec_t *recs;
-    size_t n_recs, cap_recs;
-    cw_audit_progress_t *progress;
-    void *progress_opaque;
-};
 
 static const char *intern(cw_audit_t *a, const char *s)
 {
@@ -95,7 +41,7 @@ static uint32_t group_of(cw_audit_t *a, const char *muni, const char *unit)
     return (uint32_t)a->n_groups++;
 }
 
-static void add_rec(cw_audit_t *a, const rec_t *r)
+void cw_audit_add_record(cw_audit_t *a, const rec_t *r)
 {
     if (a->n_recs == a->cap_recs) {
         a->cap_recs = a->cap_recs ? a->cap_recs * 2 : 4096;
@@ -136,7 +82,7 @@ static void on_note(const cw_obligation_note_t *n, void *opaque)
         o->rule, OUT_CANCELLED, o->group, o->case_id, o->start, o->due, cw_time_local_date(n->at)};
     if (n->change == CW_OBL_SATISFIED)
         r.outcome = n->late ? OUT_LATE : OUT_ON_TIME;
-    add_rec(a, &r);
+    cw_audit_add_record(a, &r);
     cw_strmap_remove(&a->open, key, (size_t)kl);
     free(o);
 }
@@ -156,7 +102,7 @@ static void on_alert(const cw_alert_t *al, void *opaque)
                al->start,
                al->due,
                al->start};
-    add_rec(a, &r);
+    cw_audit_add_record(a, &r);
 }
 
 cw_audit_t *cw_audit_new(const cw_rulepack_t *pack, const cw_instant_t *as_of)
@@ -172,7 +118,18 @@ cw_audit_t *cw_audit_new(const cw_rulepack_t *pack, const cw_instant_t *as_of)
     cw_strmap_init(&a->strings);
     cw_strmap_init(&a->open);
     cw_strmap_init(&a->group_ix);
+    cw_strmap_init(&a->timelines);
     return a;
+}
+
+void cw_audit_set_period(cw_audit_t *a, const cw_date_t *from, const cw_date_t *to)
+{
+    a->has_from = from != NULL;
+    a->has_to = to != NULL;
+    if (from)
+        a->from = *from;
+    if (to)
+        a->to = *to;
 }
 
 void cw_audit_set_progress(cw_audit_t *a, cw_audit_progress_t *cb, void *opaque)
@@ -196,6 +153,10 @@ void cw_audit_destroy(cw_audit_t *a)
     cw_engine_destroy(a->engine);
     free_values(&a->strings);
     free_values(&a->open);
+    for (size_t i = 0; i < a->timelines.cap; i++)
+        if (a->timelines.slots[i].key)
+            free(((timeline_t *)a->timelines.slots[i].value)->steps);
+    free_values(&a->timelines);
     cw_strmap_free(&a->group_ix);
     free(a->groups);
     free(a->recs);
@@ -203,6 +164,40 @@ void cw_audit_destroy(cw_audit_t *a)
 }
 
 /* ---- input: as casewatch-replay (stream time = greatest event time) ---- */
+
+/* An applied event: on its case's timeline, and a trigger record for each
+ * required-before or forbidden rule its type can trigger. */
+static void applied(cw_audit_t *a)
+{
+    const cw_event_t *ev = &a->ev;
+    a->events++;
+    size_t len = strlen(ev->subject);
+    timeline_t *t = cw_strmap_get(&a->timelines, ev->subject, len);
+    if (!t) {
+        t = cw_calloc(1, sizeof(*t));
+        cw_strmap_put(&a->timelines, ev->subject, len, t);
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 8;
+        t->steps = cw_reallocarray(t->steps, t->cap, sizeof(*t->steps));
+    }
+    t->steps[t->n++] = (step_t){ev->time, ev->type};
+    for (size_t i = 0; i < a->pack->n_dispatch[ev->type]; i++) {
+        const cw_dispatch_t *d = &a->pack->dispatch[ev->type][i];
+        if (!(d->roles & CW_ROLE_TRIGGER) ||
+            (d->rule->kind != CW_RULE_REQUIRED_BEFORE && d->rule->kind != CW_RULE_FORBIDDEN))
+            continue;
+        cw_date_t day = cw_time_local_date(ev->time);
+        rec_t r = {(uint16_t)(d->rule - a->pack->rules),
+                   OUT_TRIGGER,
+                   group_of(a, ev->municipality, ev->unit),
+                   intern(a, ev->subject),
+                   day,
+                   day,
+                   day};
+        cw_audit_add_record(a, &r);
+    }
+}
 
 static void handle_event(cw_audit_t *a, cw_reject_code_t rc)
 {
@@ -212,6 +207,9 @@ static void handle_event(cw_audit_t *a, cw_reject_code_t rc)
         a->rejected++;
         return;
     }
+    if (!a->seen || a->ev.time > a->last_seen)
+        a->last_seen = a->ev.time;
+    a->seen = true;
     if (a->has_as_of && a->ev.time > a->as_of) {
         a->after++; /* not yet happened as of the report date */
         return;
@@ -228,7 +226,7 @@ static void handle_event(cw_audit_t *a, cw_reject_code_t rc)
     else if (dup)
         a->duplicates++;
     else
-        a->events++;
+        applied(a);
 }
 
 static bool on_line(const char *line, size_t len, bool too_long, unsigned long long offset,
@@ -257,419 +255,4 @@ static void on_avro_event(cw_reject_code_t rc, cw_reject_t *rej, void *opaque)
 int cw_audit_feed_avro(cw_audit_t *a, FILE *in, char *errstr, size_t errstr_size)
 {
     return cw_ocf_read_events(in, &a->ev, on_avro_event, a, errstr, errstr_size);
-}
-
-/* ---- the model ---- */
-
-typedef struct {
-    long long started, on_time, late, open_overdue, open_not_due, cancelled, violations;
-    int *days; /* days to completion of met obligations */
-    size_t n_days;
-} counts_t;
-
-static int cmp_int(const void *x, const void *y)
-{
-    int a = *(const int *)x, b = *(const int *)y;
-    return (a > b) - (a < b);
-}
-
-/* Nearest rank: the smallest value with at least p of them at or below. */
-static json_t *percentile(const int *v, size_t n, int pct)
-{
-    if (n == 0)
-        return json_null();
-    size_t rank = ((size_t)pct * n + 99) / 100;
-    return json_integer(v[rank ? rank - 1 : 0]);
-}
-
-static void count(counts_t *c, const rec_t *r)
-{
-    switch (r->outcome) {
-    case OUT_VIOLATION:
-        c->violations++;
-        return;
-    case OUT_ON_TIME:
-        c->on_time++;
-        break;
-    case OUT_LATE:
-        c->late++;
-        break;
-    case OUT_OPEN_OVERDUE:
-        c->open_overdue++;
-        break;
-    case OUT_OPEN_NOT_DUE:
-        c->open_not_due++;
-        break;
-    case OUT_CANCELLED:
-        c->cancelled++;
-        break;
-    }
-    c->started++;
-    if (r->outcome == OUT_ON_TIME || r->outcome == OUT_LATE)
-        c->days[c->n_days++] = (int)(r->end - r->start);
-}
-
-static json_t *share(long long num, long long den)
-{
-    return den ? json_real((double)num / (double)den) : json_null();
-}
-
-static void counts_to(json_t *o, counts_t *c)
-{
-    json_object_set_new(o, "started", json_integer(c->started));
-    json_object_set_new(o, "met_on_time", json_integer(c->on_time));
-    json_object_set_new(o, "met_late", json_integer(c->late));
-    json_object_set_new(o, "open_overdue", json_integer(c->open_overdue));
-    json_object_set_new(o, "open_not_due", json_integer(c->open_not_due));
-    json_object_set_new(o, "cancelled", json_integer(c->cancelled));
-    json_object_set_new(o, "violations", json_integer(c->violations));
-    json_object_set_new(o, "share_on_time",
-                        share(c->on_time, c->on_time + c->late + c->open_overdue));
-    if (c->n_days)
-        qsort(c->days, c->n_days, sizeof(int), cmp_int);
-    json_object_set_new(o, "median_days", percentile(c->days, c->n_days, 50));
-    json_object_set_new(o, "p90_days", percentile(c->days, c->n_days, 90));
-}
-
-/* Counts of the records recs[lo, hi). */
-static json_t *counts_json(const cw_audit_t *a, size_t lo, size_t hi)
-{
-    counts_t c = {0};
-    c.days = cw_reallocarray(NULL, hi - lo + 1, sizeof(int));
-    for (size_t i = lo; i < hi; i++)
-        count(&c, &a->recs[i]);
-    json_t *o = json_object();
-    counts_to(o, &c);
-    free(c.days);
-    return o;
-}
-
-static const char *const anchor_names[] = {"event", "executed_at", "concluded", "ended"};
-static const char *const kind_names[] = {"deadline", "recurring", "required_before", "forbidden"};
-
-static json_t *date_or_null(cw_date_t d, cw_date_t none)
-{
-    char buf[CW_DATE_STR_SIZE];
-    return d == none ? json_null() : json_string(cw_date_format(d, buf));
-}
-
-#define DATE_MIN (-719162) /* the pack's open ends: 0001-01-01 */
-#define DATE_MAX 2932896   /* 9999-12-31 */
-
-static json_t *rule_law(const cw_rulepack_t *pack, const cw_rule_t *r)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "kind", json_string(kind_names[r->kind]));
-    json_object_set_new(o, "subject", json_string(cw_subject_kind_name(r->subject)));
-    json_object_set_new(o, "severity", json_string(cw_severity_name(r->severity)));
-    json_object_set_new(o, "title_en", json_string(r->title_en));
-    json_object_set_new(o, "title_sv", json_string(r->title_sv));
-    json_t *refs = json_array();
-    for (size_t i = 0; i < r->n_refs; i++) {
-        const cw_rule_ref_t *f = &r->refs[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "law", json_string(f->law));
-        json_object_set_new(x, "ref", f->ref ? json_string(f->ref) : json_null());
-        json_object_set_new(x, "url", f->url ? json_string(f->url) : json_null());
-        json_object_set_new(x, "from", date_or_null(f->from, DATE_MIN));
-        json_object_set_new(x, "to", date_or_null(f->to, DATE_MAX));
-        json_array_append_new(refs, x);
-    }
-    json_object_set_new(o, "legal_refs", refs);
-    if (r->kind != CW_RULE_DEADLINE && r->kind != CW_RULE_RECURRING)
-        return o;
-    json_t *d = json_object();
-    json_object_set_new(d, "anchor", json_string(anchor_names[r->anchor]));
-    json_object_set_new(d, "roll_forward", json_boolean(r->roll_forward));
-    json_object_set_new(d, "warn_days",
-                        r->warn_days >= 0 ? json_integer(r->warn_days) : json_null());
-    json_object_set_new(d, "extended_by",
-                        r->extended_by >= 0 ? json_string(cw_event_type_name(r->extended_by))
-                                            : json_null());
-    json_t *vs = json_array();
-    for (size_t i = 0; i < r->n_deadlines; i++) {
-        const cw_deadline_t *dl = &r->deadlines[i];
-        char p[CW_PERIOD_STR_SIZE], q[CW_PERIOD_STR_SIZE];
-        json_t *v = json_object();
-        json_object_set_new(v, "from", date_or_null(dl->from, DATE_MIN));
-        json_object_set_new(v, "to", date_or_null(dl->to, DATE_MAX));
-        json_object_set_new(v, "period",
-                            json_string(dl->genast ? "genast" : cw_period_format(dl->period, p)));
-        json_object_set_new(v, "repeat",
-                            r->kind == CW_RULE_RECURRING
-                                ? json_string(cw_period_format(dl->repeat, q))
-                                : json_null());
-        json_array_append_new(vs, v);
-    }
-    json_object_set_new(d, "versions", vs);
-    if (r->deadlines && r->deadlines[0].genast) {
-        int s = pack->genast_cutoff_sec;
-        char cut[16];
-        snprintf(cut, sizeof(cut), "%02d:%02d", s / 3600, s / 60 % 60);
-        json_object_set_new(d, "genast_cutoff", json_string(cut));
-    }
-    json_object_set_new(o, "deadline", d);
-    return o;
-}
-
-/* Days of lateness: for met obligations end - due; for open overdue ones
- * as-of - due. Negative: done before the due date. */
-static bool days_from_due(const rec_t *r, int *days)
-{
-    if (r->outcome != OUT_ON_TIME && r->outcome != OUT_LATE && r->outcome != OUT_OPEN_OVERDUE)
-        return false;
-    *days = (int)(r->end - r->due);
-    return true;
-}
-
-typedef struct {
-    int days;
-    bool open;
-    const char *case_id;
-} worst_t;
-
-static int cmp_worst(const void *x, const void *y)
-{
-    const worst_t *a = x, *b = y;
-    if (a->days != b->days)
-        return a->days < b->days ? 1 : -1;
-    if (a->open != b->open)
-        return a->open ? -1 : 1;
-    return strcmp(a->case_id, b->case_id);
-}
-
-#define WORST_N 10
-
-static json_t *worst_json(const cw_audit_t *a, size_t lo, size_t hi)
-{
-    worst_t *w = cw_reallocarray(NULL, hi - lo + 1, sizeof(*w));
-    size_t n = 0;
-    for (size_t i = lo; i < hi; i++) {
-        const rec_t *r = &a->recs[i];
-        int d;
-        if (!days_from_due(r, &d) || (r->outcome != OUT_LATE && r->outcome != OUT_OPEN_OVERDUE))
-            continue;
-        w[n++] = (worst_t){d, r->outcome == OUT_OPEN_OVERDUE, r->case_id};
-    }
-    if (n)
-        qsort(w, n, sizeof(*w), cmp_worst);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n && i < WORST_N; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "case", json_string(w[i].case_id));
-        json_object_set_new(o, "days_overdue", json_integer(w[i].days));
-        json_object_set_new(o, "status", json_string(w[i].open ? "open" : "met_late"));
-        json_array_append_new(arr, o);
-    }
-    free(w);
-    return arr;
-}
-
-/* By month of the due date, of the obligations whose deadline has passed
- * by as-of (so an early month's share is not raised by duties met early
- * but not yet due): on time, late, open overdue. */
-static json_t *monthly_json(const cw_audit_t *a, size_t from, size_t to)
-{
-    int lo = INT32_MAX, hi = INT32_MIN;
-    for (size_t i = from; i < to; i++) {
-        const rec_t *r = &a->recs[i];
-        int d, y, m, dd;
-        if (!days_from_due(r, &d) || r->due >= a->as_of_date)
-            continue;
-        cw_date_to_ymd(r->due, &y, &m, &dd);
-        int k = y * 12 + m - 1;
-        lo = k < lo ? k : lo;
-        hi = k > hi ? k : hi;
-    }
-    json_t *arr = json_array();
-    if (lo > hi)
-        return arr;
-    size_t n = (size_t)(hi - lo + 1);
-    long long(*c)[3] = cw_calloc(n, sizeof(*c));
-    for (size_t i = from; i < to; i++) {
-        const rec_t *r = &a->recs[i];
-        int d, y, m, dd;
-        if (!days_from_due(r, &d) || r->due >= a->as_of_date)
-            continue;
-        cw_date_to_ymd(r->due, &y, &m, &dd);
-        c[y * 12 + m - 1 - lo][r->outcome == OUT_ON_TIME ? 0 : r->outcome == OUT_LATE ? 1 : 2]++;
-    }
-    for (size_t k = 0; k < n; k++) {
-        char month[24];
-        int km = lo + (int)k;
-        snprintf(month, sizeof(month), "%04d-%02d", km / 12, km % 12 + 1);
-        json_t *o = json_object();
-        json_object_set_new(o, "month", json_string(month));
-        json_object_set_new(o, "met_on_time", json_integer(c[k][0]));
-        json_object_set_new(o, "met_late", json_integer(c[k][1]));
-        json_object_set_new(o, "open_overdue", json_integer(c[k][2]));
-        json_object_set_new(o, "share_on_time", share(c[k][0], c[k][0] + c[k][1] + c[k][2]));
-        json_array_append_new(arr, o);
-    }
-    free(c);
-    return arr;
-}
-
-/* Exact histogram of days from the due date: [{days, count}], ascending. */
-static json_t *days_json(const cw_audit_t *a, size_t lo, size_t hi)
-{
-    int *v = cw_reallocarray(NULL, hi - lo + 1, sizeof(int));
-    size_t n = 0;
-    for (size_t i = lo; i < hi; i++) {
-        int d;
-        if (days_from_due(&a->recs[i], &d))
-            v[n++] = d;
-    }
-    if (n)
-        qsort(v, n, sizeof(int), cmp_int);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j] == v[i])
-            j++;
-        json_t *o = json_object();
-        json_object_set_new(o, "days", json_integer(v[i]));
-        json_object_set_new(o, "count", json_integer((json_int_t)(j - i)));
-        json_array_append_new(arr, o);
-        i = j;
-    }
-    free(v);
-    return arr;
-}
-
-/* The municipalities with their units, from one rule's records recs[lo,
- * hi) (sorted by group, and groups by municipality and unit). */
-static json_t *groups_json(const cw_audit_t *a, size_t lo, size_t hi)
-{
-    json_t *arr = json_array();
-    for (size_t i = lo; i < hi;) {
-        const char *muni = a->groups[a->recs[i].group].municipality;
-        size_t j = i;
-        while (j < hi && strcmp(a->groups[a->recs[j].group].municipality, muni) == 0)
-            j++;
-        json_t *o = counts_json(a, i, j);
-        json_object_set_new(o, "municipality", json_string(muni));
-        json_t *units = json_array();
-        for (size_t k = i; k < j;) {
-            uint32_t g = a->recs[k].group;
-            size_t l = k;
-            while (l < j && a->recs[l].group == g)
-                l++;
-            json_t *x = counts_json(a, k, l);
-            json_object_set_new(x, "unit", json_string(a->groups[g].unit));
-            json_array_append_new(units, x);
-            k = l;
-        }
-        json_object_set_new(o, "units", units);
-        json_array_append_new(arr, o);
-        i = j;
-    }
-    return arr;
-}
-
-static int cmp_group(const void *x, const void *y)
-{
-    const group_t *a = x, *b = y;
-    int c = strcmp(a->municipality, b->municipality);
-    return c ? c : strcmp(a->unit, b->unit);
-}
-
-static int cmp_rec(const void *x, const void *y)
-{
-    const rec_t *a = x, *b = y;
-    if (a->rule != b->rule)
-        return a->rule < b->rule ? -1 : 1;
-    if (a->group != b->group)
-        return a->group < b->group ? -1 : 1;
-    return strcmp(a->case_id, b->case_id);
-}
-
-/* Sorts the groups by municipality and unit, then the records by rule and
- * group, so every table row is a run of records. */
-static void sort_records(cw_audit_t *a)
-{
-    size_t n = a->n_groups;
-    group_t *sorted = cw_reallocarray(NULL, n + 1, sizeof(*sorted));
-    uint32_t *rank = cw_reallocarray(NULL, n + 1, sizeof(*rank));
-    if (n) { /* memcpy and qsort take no NULL, even for 0 items */
-        memcpy(sorted, a->groups, n * sizeof(*sorted));
-        qsort(sorted, n, sizeof(*sorted), cmp_group);
-    }
-    for (size_t i = 0; i < n; i++) {
-        group_t *g = bsearch(&a->groups[i], sorted, n, sizeof(*sorted), cmp_group);
-        rank[i] = (uint32_t)(g - sorted);
-    }
-    for (size_t i = 0; i < a->n_recs; i++)
-        a->recs[i].group = rank[a->recs[i].group];
-    free(a->groups);
-    a->groups = sorted;
-    a->cap_groups = n + 1;
-    free(rank);
-    if (a->n_recs)
-        qsort(a->recs, a->n_recs, sizeof(*a->recs), cmp_rec);
-}
-
-json_t *cw_audit_finish(cw_audit_t *a)
-{
-    if (!a->has_as_of)
-        a->as_of = a->clock; /* the last event's time (0 with no events) */
-    if (a->clock_set || a->has_as_of)
-        cw_engine_advance(a->engine, a->as_of);
-    cw_date_t as_of_date = a->as_of_date = cw_time_local_date(a->as_of);
-    for (size_t i = 0; i < a->open.cap; i++) {
-        open_t *o = a->open.slots[i].key ? a->open.slots[i].value : NULL;
-        if (!o)
-            continue;
-        rec_t r = {o->rule,   as_of_date > o->due ? OUT_OPEN_OVERDUE : OUT_OPEN_NOT_DUE,
-                   o->group,  o->case_id,
-                   o->start,  o->due,
-                   as_of_date};
-        add_rec(a, &r);
-    }
-    json_t *m = json_object();
-    char buf[CW_TIME_STR_SIZE];
-    json_object_set_new(m, "report", json_string("casewatch-audit"));
-    json_object_set_new(m, "as_of", json_string(cw_time_format(a->as_of, buf)));
-    json_object_set_new(m, "as_of_date", json_string(cw_date_format(as_of_date, buf)));
-    json_t *pack = json_object();
-    json_object_set_new(pack, "name", json_string(a->pack->name));
-    json_object_set_new(pack, "version", json_string(a->pack->version));
-    json_object_set_new(m, "rule_pack", pack);
-    json_t *in = json_object();
-    json_object_set_new(in, "records", json_integer((json_int_t)a->lines));
-    json_object_set_new(in, "events", json_integer((json_int_t)a->events));
-    json_object_set_new(in, "rejected", json_integer((json_int_t)a->rejected));
-    json_object_set_new(in, "duplicates", json_integer((json_int_t)a->duplicates));
-    json_object_set_new(in, "after_as_of", json_integer((json_int_t)a->after));
-    json_object_set_new(in, "first_event",
-                        a->clock_set ? json_string(cw_time_format(a->first, buf)) : json_null());
-    json_object_set_new(in, "last_event",
-                        a->clock_set ? json_string(cw_time_format(a->clock, buf)) : json_null());
-    json_object_set_new(m, "input", in);
-    sort_records(a);
-    json_t *rules = json_array();
-    size_t lo = 0;
-    for (size_t i = 0; i < a->pack->n_rules; i++) {
-        size_t hi = lo;
-        while (hi < a->n_recs && a->recs[hi].rule == i)
-            hi++;
-        const cw_rule_t *r = &a->pack->rules[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "rule", json_string(r->id));
-        json_t *law = rule_law(a->pack, r);
-        json_object_update(o, law);
-        json_decref(law);
-        json_object_set_new(o, "totals", counts_json(a, lo, hi));
-        json_object_set_new(o, "municipalities", groups_json(a, lo, hi));
-        json_object_set_new(o, "worst", worst_json(a, lo, hi));
-        json_object_set_new(o, "monthly", monthly_json(a, lo, hi));
-        json_object_set_new(o, "days_from_due", days_json(a, lo, hi));
-        lo = hi;
-        json_array_append_new(rules, o);
-    }
-    json_object_set_new(m, "rules", rules);
-    json_object_set_new(m, "totals", counts_json(a, 0, a->n_recs));
-    json_object_set_new(m, "monthly", monthly_json(a, 0, a->n_recs));
-    json_object_set_new(m, "days_from_due", days_json(a, 0, a->n_recs));
-    return m;
 }

@@ -15,7 +15,7 @@ libcurl4-openssl-dev libssl-dev zlib1g-dev
 TEST_PACKAGES="
 clang libclang-rt-14-dev
 kcat python3-avro python3-confluent-kafka python3-jsonschema
-chromium valgrind openssl
+chromium poppler-utils valgrind openssl
 python3-yaml python3-venv shellcheck docker-compose systemd
 "
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
