@@ -300,6 +300,11 @@ static const char *arg(struct MHD_Connection *conn, const char *name)
     return v && v[0] ? v : NULL;
 }
 
+static cw_date_t today(const feed_http_t *h)
+{
+    return cw_time_local_date(feed_now(h->conf));
+}
+
 static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
 {
     feed_filter_t f = {
@@ -312,6 +317,7 @@ static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
         .case_id = arg(conn, "case"),
         .sort = arg(conn, "sort"),
         .limit = 1000,
+        .today = today(h),
     };
     const char *limit = arg(conn, "limit");
     if (limit) {
@@ -326,21 +332,18 @@ static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
         return send_error(h, conn, 400, "severity: critical, high, medium or low");
     if (f.kind && cw_alert_kind_lookup(f.kind) < 0)
         return send_error(h, conn, 400, "kind: warning, breach or violation");
-    static const char *const sorts[] = {"severity", "due", "at", "municipality", "unit", "rule"};
+    static const char *const sorts[] = {"severity", "due",  "at",     "municipality",
+                                        "unit",     "rule", "overdue"};
     bool sort_ok = !f.sort;
-    for (int i = 0; !sort_ok && i < 6; i++)
+    for (int i = 0; !sort_ok && i < 7; i++)
         sort_ok = strcmp(f.sort, sorts[i]) == 0;
     if (!sort_ok)
-        return send_error(h, conn, 400, "sort: severity, due, at, municipality, unit or rule");
+        return send_error(h, conn, 400,
+                          "sort: severity, due, at, municipality, unit, rule or overdue");
     cw_jsonw_t w;
     cw_jsonw_init(&w);
     view_alerts_json(h->view, &f, &w);
     return send_buffer(h, conn, 200, &w, JSON);
-}
-
-static cw_date_t today(const feed_http_t *h)
-{
-    return cw_time_local_date(feed_now(h->conf));
 }
 
 static enum MHD_Result serve_caseload(feed_http_t *h, struct MHD_Connection *conn)

@@ -46,7 +46,8 @@ typedef struct feed_alert_s {
     cw_instant_t at;
     int64_t ts;   /* Kafka timestamp (ms): orders it against the case's snapshots */
     uint64_t seq; /* arrival order */
-    char *json;   /* the alert, re-serialised compact */
+    char *json;   /* the alert, re-serialised compact, without days_overdue (computed
+                   * live on output: see view_write_alert) */
 } feed_alert_t;
 
 struct feed_case_s {
@@ -93,6 +94,10 @@ typedef struct {
     feed_counters_t n;
     feed_publish_cb_t *publish;
     void *publish_opaque;
+    /* Today's local date for lateness in published events (the feed's
+     * clock: feed.clock_file or the wall clock); NULL: the wall clock. */
+    cw_date_t (*today)(void *opaque);
+    void *today_opaque;
     cw_jsonw_t scratch; /* SSE event building (writer only) */
 } feed_view_t;
 
@@ -114,9 +119,18 @@ size_t view_forget_ended(feed_view_t *v, int64_t before_ts);
 
 typedef struct {
     const char *municipality, *unit, *caseworker, *rule, *severity, *kind, *case_id;
-    const char *sort; /* severity (default), due, at, municipality, unit, rule */
+    const char *sort; /* severity (default), due, at, municipality, unit, rule, overdue */
     size_t limit;
+    cw_date_t today; /* days_overdue is counted to this date */
 } feed_filter_t;
+
+/* Whole days an open breach or violation is past its due date on today
+ * (0 for warnings and before the due date): live, unlike the alert's own
+ * days_overdue, which is frozen at the moment the alert fired. */
+int view_days_overdue(const feed_alert_t *a, cw_date_t today);
+/* Appends the alert's JSON with days_overdue as of today and
+ * municipality_name (when the code is known) added. */
+void view_write_alert(cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today);
 
 /* Readers (HTTP threads); each takes the read lock. */
 void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out);

@@ -56,6 +56,12 @@ const size_t cw_feed_n_props = sizeof(cw_feed_props) / sizeof(cw_feed_props[0]);
 
 static volatile sig_atomic_t stop;
 
+/* The view's clock for lateness in published events: the feed's own. */
+static cw_date_t feed_today(void *conf)
+{
+    return cw_time_local_date(feed_now(conf));
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -137,6 +143,8 @@ int main(int argc, char **argv)
         pthread_rwlock_wrlock(&view.lock);
         view.publish = http_publish;
         view.publish_opaque = http;
+        view.today = feed_today;
+        view.today_opaque = conf;
         pthread_rwlock_unlock(&view.lock);
         rc = reader_run(conf, &view, &stop);
         pthread_rwlock_wrlock(&view.lock);

@@ -20,7 +20,9 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/kommun.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "internal.h"
@@ -141,6 +143,40 @@ static bool visible(const feed_alert_t *a)
     return snap_has(c, a->rule, a->subject, a->due);
 }
 
+/* ---- lateness ---- */
+
+static cw_date_t view_today(feed_view_t *v)
+{
+    if (v->today)
+        return v->today(v->today_opaque);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return cw_time_local_date((cw_instant_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+int view_days_overdue(const feed_alert_t *a, cw_date_t today)
+{
+    if (a->kind != CW_ALERT_BREACH && a->kind != CW_ALERT_VIOLATION)
+        return 0;
+    return today > a->due ? (int)(today - a->due) : 0;
+}
+
+void view_write_alert(cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today)
+{
+    if (w->need_comma)
+        cw_jsonw_append(w, ",", 1);
+    w->need_comma = 0;
+    cw_jsonw_append(w, "{", 1);
+    cw_jsonw_kv_int(w, "days_overdue", view_days_overdue(a, today));
+    const char *name = cw_kommun_name(a->municipality);
+    if (name)
+        cw_jsonw_kv_string(w, "municipality_name", name);
+    /* a->json is a non-empty object (its required fields): its members follow */
+    cw_jsonw_append(w, ",", 1);
+    cw_jsonw_append(w, a->json + 1, strlen(a->json + 1));
+    w->need_comma = 1;
+}
+
 /* ---- publishing (SSE) ---- */
 
 static void publish(feed_view_t *v, const feed_alert_t *a, const char *json, bool open,
@@ -156,8 +192,13 @@ static void publish(feed_view_t *v, const feed_alert_t *a, const char *json, boo
     w->need_comma = 1;
     cw_jsonw_kv_string(w, "change", change);
     cw_jsonw_key(w, "alert");
-    cw_jsonw_append(w, json ? json : a->json, strlen(json ? json : a->json));
-    w->need_comma = 1;
+    if (json) {
+        cw_jsonw_append(w, json, strlen(json));
+        w->need_comma = 1;
+    } else {
+        w->need_comma = 0;
+        view_write_alert(w, a, view_today(v));
+    }
     cw_jsonw_end_object(w);
     v->publish(w->p, w->len, ++v->seq, v->publish_opaque);
 }
@@ -331,6 +372,10 @@ void view_on_alert(feed_view_t *v, const void *value, size_t len, int64_t ts, in
         free(a);
         return bad(v, 0, BAD_FIELD, partition, offset);
     }
+    /* the processor's days_overdue is as of the moment it fired; the view
+     * writes the live one (view_write_alert) */
+    json_object_del(o, "days_overdue");
+    json_object_del(o, "municipality_name");
     a->json = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!a->json) {
@@ -470,14 +515,6 @@ size_t view_forget_ended(feed_view_t *v, int64_t before_ts)
 
 /* ---- readers ---- */
 
-static void raw(cw_jsonw_t *w, const char *json)
-{
-    if (w->need_comma)
-        cw_jsonw_append(w, ",", 1);
-    cw_jsonw_append(w, json, strlen(json));
-    w->need_comma = 1;
-}
-
 static void kv_bool(cw_jsonw_t *w, const char *key, bool b)
 {
     cw_jsonw_key(w, key);
@@ -510,11 +547,17 @@ static int cmp_int(long long a, long long b)
     return a < b ? -1 : a > b;
 }
 
+typedef struct {
+    int key;
+    cw_date_t today;
+} sort_t;
+
 static int cmp_alerts(const void *x, const void *y, void *arg)
 {
     const feed_alert_t *a = *(feed_alert_t *const *)x, *b = *(feed_alert_t *const *)y;
+    const sort_t *so = arg;
     int r = 0;
-    switch (*(const int *)arg) {
+    switch (so->key) {
     case 1:
         r = cmp_int(a->due, b->due);
         break;
@@ -530,6 +573,9 @@ static int cmp_alerts(const void *x, const void *y, void *arg)
     case 5:
         r = strcmp(a->rule, b->rule);
         break;
+    case 6: /* the latest first */
+        r = -cmp_int(view_days_overdue(a, so->today), view_days_overdue(b, so->today));
+        break;
     }
     if (!r)
         r = cmp_int(a->severity, b->severity);
@@ -540,11 +586,12 @@ static int cmp_alerts(const void *x, const void *y, void *arg)
 
 void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out)
 {
-    static const char *const sorts[] = {"severity", "due", "at", "municipality", "unit", "rule"};
-    int key = 0;
-    for (int i = 0; f->sort && i < 6; i++)
+    static const char *const sorts[] = {"severity", "due",  "at",     "municipality",
+                                        "unit",     "rule", "overdue"};
+    sort_t so = {.key = 0, .today = f->today};
+    for (int i = 0; f->sort && i < 7; i++)
         if (strcmp(f->sort, sorts[i]) == 0)
-            key = i;
+            so.key = i;
     pthread_rwlock_rdlock(&v->lock);
     size_t n = 0, cap = 256;
     feed_alert_t **all = cw_reallocarray(NULL, cap, sizeof(*all));
@@ -559,7 +606,7 @@ void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out)
             all[n++] = a;
         }
     }
-    qsort_r(all, n, sizeof(*all), cmp_alerts, &key);
+    qsort_r(all, n, sizeof(*all), cmp_alerts, &so);
     size_t shown = n < f->limit ? n : f->limit;
     cw_jsonw_begin_object(out);
     kv_bool(out, "ready", atomic_load(&v->ready));
@@ -568,7 +615,7 @@ void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out)
     cw_jsonw_key(out, "alerts");
     cw_jsonw_begin_array(out);
     for (size_t i = 0; i < shown; i++)
-        raw(out, all[i]->json);
+        view_write_alert(out, all[i], f->today);
     cw_jsonw_end_array(out);
     cw_jsonw_end_object(out);
     pthread_rwlock_unlock(&v->lock);
@@ -646,6 +693,9 @@ static void write_groups(cw_jsonw_t *w, const char *key, groups_t *g, const char
         snprintf(muni, sizeof(muni), "%.*s", (int)(sep - g->names[i]), g->names[i]);
         cw_jsonw_begin_object(w);
         cw_jsonw_kv_string(w, "municipality", muni);
+        const char *name = cw_kommun_name(muni);
+        if (name)
+            cw_jsonw_kv_string(w, "municipality_name", name);
         if (label)
             cw_jsonw_kv_string(w, label, sep + 1);
         write_load(w, &g->rows[i]);
@@ -727,6 +777,9 @@ bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t 
     kv_bool(out, "known_state", c->have_snap);
     if (c->have_snap) {
         cw_jsonw_kv_string(out, "municipality", c->snap.municipality);
+        const char *name = cw_kommun_name(c->snap.municipality);
+        if (name)
+            cw_jsonw_kv_string(out, "municipality_name", name);
         if (c->snap.unit[0])
             cw_jsonw_kv_string(out, "unit", c->snap.unit);
         if (c->snap.caseworker[0])
@@ -756,7 +809,7 @@ bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t 
     cw_jsonw_begin_array(out);
     for (const feed_alert_t *a = c->alerts; a; a = a->next)
         if (visible(a))
-            raw(out, a->json);
+            view_write_alert(out, a, today);
     cw_jsonw_end_array(out);
     cw_jsonw_end_object(out);
     pthread_rwlock_unlock(&v->lock);

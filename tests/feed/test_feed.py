@@ -13,6 +13,7 @@ The feed's own cases (partition 2, see feedlib.own_cases):
   C-feed-open    preassessment warning, then breach (pinned clock): open
   C-feed-live    produced once the feed is ready: its breach comes by SSE"""
 import base64
+import datetime
 import json
 import os
 import re
@@ -137,6 +138,28 @@ def test_api(tmp):
         open_ = [a for a in got["alerts"] if a["case"] == "C-feed-open"]
         assert [(a["kind"], a["rule"]) for a in open_] == [("breach", "preassessment_14d")], open_
         assert open_[0]["legal_ref"] and open_[0]["message_sv"] and open_[0]["message_en"]
+        # lateness is live (issue 21): days past due as of the feed's clock, not
+        # the value frozen in the alert when it fired
+        today = datetime.date(2026, 6, 1)
+        def late(a, day):
+            if a["kind"] == "warning":
+                return 0
+            return max(0, (day - datetime.date.fromisoformat(a["due"])).days)
+        wrong = [(a["kind"], a["due"], a["days_overdue"]) for a in got["alerts"]
+                 if a["days_overdue"] != late(a, today)]
+        assert not wrong, wrong[:5]
+        frozen = [json.loads(m.value()) for m in msgs]
+        assert any(a["days_overdue"] > 1 for a in got["alerts"]) and \
+            any(a["kind"] == "breach" and a["days_overdue"] <= 1 for a in frozen), \
+            "the scenario set no longer has breaches fired on time and open a month later"
+        assert [a for a in got["alerts"] if a["municipality"] == "0180"][0][
+            "municipality_name"] == "Stockholm"
+        names = {a["municipality"]: a.get("municipality_name") for a in got["alerts"]}
+        assert all(names.values()), names
+        r = f.json("/api/alerts?limit=100000&sort=overdue")
+        assert [a["days_overdue"] for a in r["alerts"]] == \
+            sorted((a["days_overdue"] for a in r["alerts"]), reverse=True)
+        before_move = open_[0]["days_overdue"]
         # filters, sorting, limits
         for q, check in [("municipality=1480", lambda a: a["municipality"] == "1480"),
                          ("severity=critical", lambda a: a["severity"] == "critical"),
@@ -233,6 +256,18 @@ def test_api(tmp):
         assert {a["id"] for a in f2.json("/api/alerts?limit=100000")["alerts"]} == now
         assert f2.json("/api/caseload") == cl_now
         assert f2.stop() == 0
+        # a month on (a feed whose clock reads 30 days later): the same breach
+        # is 30 days later, in the list, the case and the stream's order
+        later = os.path.join(tmp, "clock-later")
+        with open(later, "w") as fh:
+            fh.write("2026-07-01T12:00:00+02:00\n")
+        f3 = fl.Feed(b, tmp, "feed3", extra={"feed.clock_file": later})
+        f3.wait_ready()
+        moved = f3.json("/api/alerts?case=C-feed-open")["alerts"][0]
+        assert moved["days_overdue"] == before_move + 30, (before_move, moved)
+        assert f3.json("/api/cases/C-feed-open")["alerts"][0]["days_overdue"] == before_move + 30
+        assert f3.json("/api/caseload")["today"] == "2026-07-01"
+        assert f3.stop() == 0
         # no personal data in the logs (debug level)
         secrets = {"C-feed-warn", "C-feed-closed", "C-feed-open", "C-feed-live", "C-bad-1",
                    "K-bad-1"}

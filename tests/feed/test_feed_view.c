@@ -279,6 +279,52 @@ static void test_caseload(void **state)
     view_free(&v);
 }
 
+/* days_overdue is counted to the date asked for, not frozen at the
+ * alert's "days_overdue" (issue 21); the sort "overdue" puts the latest
+ * first; the municipality's name comes with its code. */
+static void test_live_lateness(void **state)
+{
+    (void)state;
+    feed_view_t v;
+    view_init(&v);
+    alert(&v, 1, "late", "breach", "C1", "a", "report:R1", "2026-05-01");
+    alert(&v, 2, "later", "breach", "C2", "a", "report:R1", "2026-04-01");
+    alert(&v, 3, "warn", "warning", "C3", "a", "report:R1", "2026-06-03");
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    feed_filter_t f = {.limit = 100, .sort = "overdue", .today = d("2026-06-01")};
+    view_alerts_json(&v, &f, &w);
+    const char *later = strstr(w.p, "{\"days_overdue\":61,\"municipality_name\":\"Stockholm\","
+                                    "\"id\":\"later\"");
+    const char *late = strstr(w.p, "{\"days_overdue\":31,\"municipality_name\":\"Stockholm\","
+                                   "\"id\":\"late\"");
+    const char *warn = strstr(w.p, "{\"days_overdue\":0,\"municipality_name\":\"Stockholm\","
+                                   "\"id\":\"warn\"");
+    assert_non_null(later);
+    assert_non_null(late);
+    assert_non_null(warn);
+    assert_true(later < late && late < warn);
+    /* the processor's frozen value is not passed on beside the live one */
+    const char *p = w.p;
+    int n = 0;
+    while ((p = strstr(p, "days_overdue")) != NULL) {
+        n++;
+        p++;
+    }
+    assert_int_equal(n, 3);
+    /* a month on, the same breach is a month later */
+    cw_jsonw_reset(&w);
+    f.today = d("2026-07-01");
+    f.case_id = "C1";
+    view_alerts_json(&v, &f, &w);
+    assert_non_null(strstr(w.p, "\"days_overdue\":61,"));
+    cw_jsonw_reset(&w);
+    assert_true(view_case_json(&v, "C1", d("2026-05-03"), &w));
+    assert_non_null(strstr(w.p, "\"days_overdue\":2,"));
+    cw_jsonw_free(&w);
+    view_free(&v);
+}
+
 static void test_garbage_never_crashes(void **state)
 {
     (void)state;
@@ -338,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_extension_retires_old_warning),
         cmocka_unit_test(test_ended_cases),
         cmocka_unit_test(test_caseload),
+        cmocka_unit_test(test_live_lateness),
         cmocka_unit_test(test_garbage_never_crashes),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

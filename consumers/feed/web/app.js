@@ -47,7 +47,9 @@ const T = {
   },
 };
 const SEV_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
-const MUNI = { "0180": "Stockholm", "0380": "Uppsala", "1280": "Malmö", "1480": "Göteborg" };
+/* code -> name, learnt from the API's municipality_name (all 290, SCB) */
+const MUNI = {};
+const learn = (o) => { if (o && o.municipality && o.municipality_name) MUNI[o.municipality] = o.municipality_name; };
 
 const state = {
   lang: localStorage.getItem("cw.lang") || "sv",
@@ -183,7 +185,7 @@ function renderAlerts() {
 async function loadAlerts() {
   const r = await api("/api/alerts?limit=100000");
   state.alerts.clear();
-  for (const a of r.alerts) state.alerts.set(keyOf(a), a);
+  for (const a of r.alerts) { learn(a); state.alerts.set(keyOf(a), a); }
   state.ready = r.ready;
   setState();
   filters();
@@ -206,6 +208,7 @@ function renderLive() {
 
 function onEvent(ev) {
   const a = ev.alert;
+  learn(a);
   if (ev.open) { state.alerts.set(keyOf(a), a); state.fresh.add(a.id); } else state.alerts.delete(keyOf(a));
   state.live.unshift({ ev, when: new Date().toLocaleTimeString(state.lang === "en" ? "en-GB" : "sv-SE") });
   state.live.length = Math.min(state.live.length, 50);
@@ -290,6 +293,7 @@ function renderCaseload() {
 
 async function loadCaseload() {
   state.caseload = await api("/api/caseload");
+  for (const part of ["municipalities", "units", "caseworkers"]) (state.caseload[part] || []).forEach(learn);
   renderCaseload();
 }
 
