@@ -37,8 +37,38 @@
 extern const char cw_feed_index_html[], cw_feed_app_js[], cw_feed_app_css[];
 extern const size_t cw_feed_index_html_len, cw_feed_app_js_len, cw_feed_app_css_len;
 
-static const int codes[] = {200, 400, 401, 404, 405, 500, 503};
+static const int codes[] = {200, 400, 401, 403, 404, 405, 421, 429, 500, 503};
 #define N_CODES ((int)(sizeof(codes) / sizeof(codes[0])))
+
+/* Failed logins are remembered per client address (the oldest entry
+ * makes room): each one delays the answer by FAIL_DELAY_MS doubled per
+ * failure (at most FAIL_DELAY_MAX_MS), and after FAIL_LOCK failures within
+ * FAIL_WINDOW_MS the address gets 429 without its credentials being
+ * looked at, until the window has passed. */
+#define FAIL_ADDRS        256
+#define FAIL_WINDOW_MS    (5 * 60 * 1000)
+#define FAIL_LOCK         10
+#define FAIL_DELAY_MS     100
+#define FAIL_DELAY_MAX_MS 2000
+/* The weakest feed.token accepted: a bearer token must not be guessable
+ * (openssl rand -base64 32 makes a good one). */
+#define TOKEN_MIN_LEN      16
+#define TOKEN_MIN_DISTINCT 8
+
+struct failure_s {
+    char addr[INET6_ADDRSTRLEN];
+    int n;
+    int64_t first_ms;
+};
+
+/* One open connection, for the header timeout: deadline is when its
+ * request's headers must be complete (0: a request is being served). */
+typedef struct conn_s {
+    struct conn_s *next;
+    int fd;
+    int64_t deadline;
+    bool cut;
+} conn_t;
 
 typedef struct sse_client_s {
     struct sse_client_s *next;
@@ -64,6 +94,17 @@ struct feed_http_s {
     size_t n_clients;
     bool stopping;
     atomic_uint_fast64_t requests[N_CODES + 1]; /* last: any other code */
+    /* guards (see "guards" below) */
+    int64_t header_timeout_ms;
+    char **hosts; /* Host header names served (lower case, no port) */
+    size_t n_hosts;
+    pthread_mutex_t conn_mu; /* conns, failures, watchdog_stop */
+    pthread_cond_t conn_cond;
+    struct conn_s *conns;
+    bool watchdog_stop;
+    pthread_t watchdog;
+    struct failure_s failures[FAIL_ADDRS];
+    atomic_uint_fast64_t header_timeouts, login_failures;
 };
 
 /* ---- responses ---- */
@@ -292,6 +333,251 @@ static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn)
     return send_response(h, conn, 200, r, "text/event-stream; charset=utf-8");
 }
 
+/* ---- guards ----
+ *
+ * Slow clients: libmicrohttpd's idle timeout restarts with every byte, so
+ * a client trickling a header line every few seconds would hold its
+ * connection (and thread) for ever; enough of them fill
+ * feed.max_connections and lock everyone out. Each connection therefore
+ * has feed.header_timeout from its opening (and from the end of each
+ * response, for the next request on it) to complete its request's
+ * headers; a watchdog thread shuts down the socket of one that has not.
+ * feed.max_connections_per_address keeps one address from taking every
+ * slot. The Host header must name this server (DNS rebinding), and failed
+ * logins are logged, slowed and, repeated, refused. */
+
+static void client_addr(struct MHD_Connection *conn, char out[INET6_ADDRSTRLEN])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, INET6_ADDRSTRLEN, "?");
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  INET6_ADDRSTRLEN);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  INET6_ADDRSTRLEN);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    feed_http_t *h = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_t *c = cw_calloc(1, sizeof(*c));
+        c->fd = ci ? ci->connect_fd : -1;
+        pthread_mutex_lock(&h->conn_mu);
+        c->deadline = mono_ms() + h->header_timeout_ms;
+        c->next = h->conns;
+        h->conns = c;
+        pthread_mutex_unlock(&h->conn_mu);
+        *socket_context = c;
+        return;
+    }
+    conn_t *c = *socket_context; /* closed: called before libmicrohttpd closes the socket */
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->conn_mu);
+    for (conn_t **pp = &h->conns; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    pthread_mutex_unlock(&h->conn_mu);
+    free(c);
+    *socket_context = NULL;
+}
+
+static conn_t *conn_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* A request's headers are complete (its handler runs): no deadline. */
+static void conn_serving(feed_http_t *h, struct MHD_Connection *conn)
+{
+    conn_t *c = conn_of(conn);
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->conn_mu);
+    c->deadline = 0;
+    pthread_mutex_unlock(&h->conn_mu);
+}
+
+/* A response is done: the next request on the connection has its own
+ * header timeout. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    feed_http_t *h = cls;
+    (void)con_cls;
+    (void)toe;
+    conn_t *c = conn_of(conn);
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->conn_mu);
+    c->deadline = mono_ms() + h->header_timeout_ms;
+    pthread_mutex_unlock(&h->conn_mu);
+}
+
+static void *watchdog_main(void *arg)
+{
+    feed_http_t *h = arg;
+    pthread_mutex_lock(&h->conn_mu);
+    while (!h->watchdog_stop) {
+        int64_t now = mono_ms();
+        size_t cut = 0;
+        for (conn_t *c = h->conns; c; c = c->next)
+            if (c->deadline && now >= c->deadline && !c->cut && c->fd >= 0) {
+                /* the connection's thread sees end of file and closes it */
+                shutdown(c->fd, SHUT_RDWR);
+                c->cut = true;
+                cut++;
+            }
+        if (cut) {
+            atomic_fetch_add(&h->header_timeouts, cut);
+            cw_log(CW_LOG_INFO,
+                   "%zu connection(s) sent no complete request headers within %lld ms: closed",
+                   cut, (long long)h->header_timeout_ms);
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 200 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&h->conn_cond, &h->conn_mu, &ts);
+    }
+    pthread_mutex_unlock(&h->conn_mu);
+    return NULL;
+}
+
+/* The Host header names this server: one of feed.allowed_hosts (or, by
+ * default, the loopback names and the listen address), any port. No Host
+ * (HTTP/1.0) passes: browsers, the rebinding attackers' tool, always send
+ * it. */
+static bool host_ok(const feed_http_t *h, struct MHD_Connection *conn)
+{
+    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!host)
+        return true;
+    size_t n;
+    if (host[0] == '[') {
+        const char *end = strchr(host, ']');
+        if (!end)
+            return false;
+        n = (size_t)(end - host) + 1;
+    } else {
+        n = strcspn(host, ":");
+    }
+    if (host[n] && (host[n] != ':' || strspn(host + n + 1, "0123456789") != strlen(host + n + 1)))
+        return false;
+    for (size_t i = 0; i < h->n_hosts; i++)
+        if (strlen(h->hosts[i]) == n && strncasecmp(h->hosts[i], host, n) == 0)
+            return true;
+    return false;
+}
+
+static void add_host(feed_http_t *h, const char *name, size_t len)
+{
+    while (len && (*name == ' ' || *name == '\t')) {
+        name++;
+        len--;
+    }
+    while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+        len--;
+    if (!len)
+        return;
+    h->hosts = cw_reallocarray(h->hosts, h->n_hosts + 1, sizeof(*h->hosts));
+    h->hosts[h->n_hosts++] = cw_strndup(name, len);
+}
+
+static void set_hosts(feed_http_t *h, const cw_conf_t *conf, const struct sockaddr_storage *ss)
+{
+    const char *list = cw_conf_get_str(conf, "feed.allowed_hosts");
+    if (list && list[0]) {
+        for (const char *p = list; *p;) {
+            size_t n = strcspn(p, ",");
+            add_host(h, p, n);
+            p += n + (p[n] == ',');
+        }
+        return;
+    }
+    static const char *const loopback[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < 3; i++)
+        add_host(h, loopback[i], strlen(loopback[i]));
+    char addr[INET6_ADDRSTRLEN + 2] = "";
+    if (ss->ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, addr, sizeof(addr));
+    else if (inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, addr + 1,
+                       sizeof(addr) - 2)) {
+        addr[0] = '[';
+        strcat(addr, "]");
+    }
+    add_host(h, addr, strlen(addr));
+}
+
+/* ---- failed logins ---- */
+
+static struct failure_s *failure_slot(feed_http_t *h, const char *addr, int64_t now, bool create)
+{
+    struct failure_s *oldest = &h->failures[0];
+    for (size_t i = 0; i < FAIL_ADDRS; i++) {
+        struct failure_s *f = &h->failures[i];
+        if (f->addr[0] && now - f->first_ms >= FAIL_WINDOW_MS)
+            f->addr[0] = '\0'; /* the window has passed */
+        if (f->addr[0] && strcmp(f->addr, addr) == 0)
+            return f;
+        if (!f->addr[0] || (oldest->addr[0] && f->first_ms < oldest->first_ms))
+            oldest = f;
+    }
+    if (!create)
+        return NULL;
+    snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+    oldest->n = 0;
+    oldest->first_ms = now;
+    return oldest;
+}
+
+/* Seconds until addr may try again, 0 if it may now. */
+static int64_t login_locked(feed_http_t *h, const char *addr)
+{
+    int64_t now = mono_ms(), wait = 0;
+    pthread_mutex_lock(&h->conn_mu);
+    struct failure_s *f = failure_slot(h, addr, now, false);
+    if (f && f->n >= FAIL_LOCK)
+        wait = (f->first_ms + FAIL_WINDOW_MS - now + 999) / 1000;
+    pthread_mutex_unlock(&h->conn_mu);
+    return wait;
+}
+
+/* Records a failed login (logged with the address, never what was sent)
+ * and waits the delay it earns. */
+static void login_failed(feed_http_t *h, const char *addr)
+{
+    int64_t now = mono_ms();
+    pthread_mutex_lock(&h->conn_mu);
+    struct failure_s *f = failure_slot(h, addr, now, true);
+    int n = ++f->n;
+    pthread_mutex_unlock(&h->conn_mu);
+    atomic_fetch_add(&h->login_failures, 1);
+    cw_log(CW_LOG_INFO, "failed login from %s (%d in the last %d min%s)", addr, n,
+           FAIL_WINDOW_MS / 60000, n >= FAIL_LOCK ? "; refused until the window has passed" : "");
+    int64_t delay = FAIL_DELAY_MS;
+    for (int i = 1; i < n && delay < FAIL_DELAY_MAX_MS; i++)
+        delay *= 2;
+    if (delay > FAIL_DELAY_MAX_MS)
+        delay = FAIL_DELAY_MAX_MS;
+    struct timespec ts = {delay / 1000, (delay % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 /* ---- API ---- */
 
 static const char *arg(struct MHD_Connection *conn, const char *name)
@@ -437,6 +723,12 @@ static enum MHD_Result serve_metrics(feed_http_t *h, struct MHD_Connection *conn
             printw(&w, "casewatch_feed_http_requests_total{code=\"other\"} %llu\n",
                    U(h->requests[i]));
     }
+    metric(&w, "http_header_timeouts_total", "counter",
+           "Connections closed for not completing their request headers within "
+           "feed.header_timeout.");
+    printw(&w, "casewatch_feed_http_header_timeouts_total %llu\n", U(h->header_timeouts));
+    metric(&w, "login_failures_total", "counter", "Requests with wrong credentials.");
+    printw(&w, "casewatch_feed_login_failures_total %llu\n", U(h->login_failures));
     metric(&w, "ready", "gauge", "1 once both topics were read up to their end at start.");
     printw(&w, "casewatch_feed_ready %d\n", atomic_load(&v->ready) ? 1 : 0);
     return send_buffer(h, conn, 200, &w, "text/plain; version=0.0.4; charset=utf-8");
@@ -444,16 +736,22 @@ static enum MHD_Result serve_metrics(feed_http_t *h, struct MHD_Connection *conn
 
 /* ---- routing ---- */
 
-static bool authorized(const feed_http_t *h, struct MHD_Connection *conn)
+typedef enum { AUTH_OK, AUTH_NONE, AUTH_BAD } auth_t;
+
+/* AUTH_NONE: no credentials sent (the dashboard's first call: not a
+ * failed login); AUTH_BAD: wrong ones. */
+static auth_t authorized(const feed_http_t *h, struct MHD_Connection *conn)
 {
     if (!h->token)
-        return true;
+        return AUTH_OK;
     const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
-        return false;
+    if (!auth)
+        return AUTH_NONE;
+    if (strncasecmp(auth, "Bearer ", 7) != 0)
+        return AUTH_BAD;
     const char *given = auth + 7;
     size_t n = strlen(h->token);
-    return strlen(given) == n && CRYPTO_memcmp(given, h->token, n) == 0;
+    return strlen(given) == n && CRYPTO_memcmp(given, h->token, n) == 0 ? AUTH_OK : AUTH_BAD;
 }
 
 static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, const char *url,
@@ -467,6 +765,8 @@ static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, con
     if (strcmp(url, "/readyz") == 0)
         return atomic_load(&h->view->ready) ? send_text(h, conn, 200, "ready\n")
                                             : send_text(h, conn, 503, "catching up\n");
+    if (!host_ok(h, conn))
+        return send_error(h, conn, 421, "misdirected request: the Host header names another server");
     if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
         return send_static(h, conn, 200, cw_feed_index_html, cw_feed_index_html_len,
                            "text/html; charset=utf-8");
@@ -479,7 +779,19 @@ static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, con
     bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/metrics") == 0;
     if (!api)
         return send_error(h, conn, 404, "not found");
-    if (!authorized(h, conn))
+    char addr[INET6_ADDRSTRLEN];
+    client_addr(conn, addr);
+    int64_t locked = h->token ? login_locked(h, addr) : 0;
+    if (locked) {
+        char retry[24];
+        snprintf(retry, sizeof(retry), "%lld", (long long)locked);
+        return send_error_with(h, conn, 429, "too many failed logins from this address",
+                               MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    }
+    auth_t auth = authorized(h, conn);
+    if (auth == AUTH_BAD)
+        login_failed(h, addr);
+    if (auth != AUTH_OK)
         return send_error_with(h, conn, 401, "unauthorized", MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                "Bearer realm=\"casewatch\"");
     if (strcmp(url, "/api/alerts") == 0)
@@ -519,6 +831,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     if (*upload_size) /* a body after a refusal: dropped */
         *upload_size = 0;
     last_code = 0;
+    conn_serving(h, conn);
     enum MHD_Result r = dispatch(h, conn, url, method);
     if (CW_LOG_ENABLED(CW_LOG_DEBUG)) {
         static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"};
@@ -564,6 +877,52 @@ static bool parse_listen(const char *listen, struct sockaddr_storage *ss, sockle
     return true;
 }
 
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+    if (ss->ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+bool http_check_conf(const cw_conf_t *conf, bool https, char *errstr, size_t errstr_size)
+{
+    const char *token = cw_conf_get_str(conf, "feed.token");
+    if (token && token[0]) {
+        size_t n = strlen(token), distinct = 0;
+        bool seen[256] = {false}, printable = true;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)token[i];
+            printable = printable && ch > 0x20 && ch < 0x7f;
+            distinct += !seen[ch];
+            seen[ch] = true;
+        }
+        if (n < TOKEN_MIN_LEN || distinct < TOKEN_MIN_DISTINCT || !printable) {
+            snprintf(errstr, errstr_size,
+                     "%s: feed.token is too weak: at least %d printable characters (no spaces), "
+                     "%d of them different (openssl rand -base64 32 makes one)",
+                     cw_conf_origin(conf, "feed.token"), TOKEN_MIN_LEN, TOKEN_MIN_DISTINCT);
+            return false;
+        }
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    const char *listen = cw_conf_get_str(conf, "feed.listen");
+    if (!parse_listen(listen, &ss, &sl, errstr, errstr_size))
+        return false;
+    if (!is_loopback(&ss) && (!token || !token[0] || !https)) {
+        snprintf(errstr, errstr_size,
+                 "feed.listen %s is not a loopback address: serving beyond this machine needs "
+                 "feed.token and TLS (feed.tls_cert, feed.tls_key); refused",
+                 listen);
+        return false;
+    }
+    return true;
+}
+
 /* libmicrohttpd's own messages, kept only while the daemon starts (for
  * the start-up error); later ones (a client's failed TLS handshake, …)
  * are dropped, as before TLS: the feed logs requests itself. */
@@ -604,6 +963,17 @@ static void mhd_capture(char *buf, size_t size)
 /* TLS 1.2 and 1.3 only (GnuTLS priority string). */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
+static void free_http(feed_http_t *h)
+{
+    pthread_mutex_destroy(&h->mu);
+    pthread_mutex_destroy(&h->conn_mu);
+    pthread_cond_destroy(&h->conn_cond);
+    for (size_t i = 0; i < h->n_hosts; i++)
+        free(h->hosts[i]);
+    free(h->hosts);
+    free(h);
+}
+
 feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_t *view,
                         char *errstr, size_t errstr_size)
 {
@@ -621,13 +991,21 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
     h->queue_max = (size_t)cw_conf_get_int(conf, "feed.sse_queue");
     h->clients_max = (size_t)cw_conf_get_int(conf, "feed.sse_max_clients");
     h->soon_days = (int)cw_conf_get_int(conf, "feed.due_soon_days");
+    h->header_timeout_ms = cw_conf_get_int(conf, "feed.header_timeout");
+    set_hosts(h, conf, &ss);
     pthread_mutex_init(&h->mu, NULL);
+    pthread_mutex_init(&h->conn_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->conn_cond, &ca);
+    pthread_condattr_destroy(&ca);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG |
                      (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     bool https = tls && tls->cert;
     /* the options of both; TLS's appended, then MHD_OPTION_END */
-    struct MHD_OptionItem opts[10] = {
+    struct MHD_OptionItem opts[16] = {
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cw_conf_get_int(conf, "feed.max_connections"),
          NULL},
@@ -635,8 +1013,12 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
          (intptr_t)(cw_conf_get_int(conf, "feed.idle_timeout") / 1000), NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 64, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+         (intptr_t)cw_conf_get_int(conf, "feed.max_connections_per_address"), NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h},
     };
-    size_t n_opts = 5;
+    size_t n_opts = 8;
     if (https) {
         flags |= MHD_USE_TLS;
         opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert};
@@ -660,8 +1042,13 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
                  cw_conf_get_str(conf, "feed.listen"), https ? " with TLS" : "", mhd_msg,
                  mhd_msg[0] && start_errno ? "; " : "",
                  start_errno || !mhd_msg[0] ? strerror(start_errno) : "");
-        pthread_mutex_destroy(&h->mu);
-        free(h);
+        free_http(h);
+        return NULL;
+    }
+    if (pthread_create(&h->watchdog, NULL, watchdog_main, h) != 0) {
+        snprintf(errstr, errstr_size, "cannot start the connection watchdog thread");
+        MHD_stop_daemon(h->d);
+        free_http(h);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -674,6 +1061,11 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
            ss.ss_family == AF_INET6 ? "[" : "", addr, ss.ss_family == AF_INET6 ? "]" : "",
            info ? (unsigned)info->port : 0, https ? "TLS 1.2/1.3" : "no TLS",
            h->token ? "bearer token required for /api and /metrics" : "no token");
+    cw_log(CW_LOG_INFO,
+           "guards: request headers within %lld ms, %lld connections per address, "
+           "%zu Host name(s) served",
+           (long long)h->header_timeout_ms,
+           (long long)cw_conf_get_int(conf, "feed.max_connections_per_address"), h->n_hosts);
     return h;
 }
 
@@ -686,7 +1078,11 @@ void http_stop(feed_http_t *h)
     for (sse_client_t *c = h->clients; c; c = c->next)
         pthread_cond_signal(&c->cond);
     pthread_mutex_unlock(&h->mu);
+    pthread_mutex_lock(&h->conn_mu);
+    h->watchdog_stop = true;
+    pthread_cond_signal(&h->conn_cond);
+    pthread_mutex_unlock(&h->conn_mu);
+    pthread_join(h->watchdog, NULL);
     MHD_stop_daemon(h->d);
-    pthread_mutex_destroy(&h->mu);
-    free(h);
+    free_http(h);
 }

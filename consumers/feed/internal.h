@@ -157,6 +157,10 @@ void tls_free(feed_tls_t *tls);
 
 typedef struct feed_http_s feed_http_t;
 
+/* The start-up checks of the HTTP settings: feed.token strong enough; a
+ * listener beyond loopback only with a token and TLS (https). false with
+ * errstr on a configuration error. */
+bool http_check_conf(const cw_conf_t *conf, bool https, char *errstr, size_t errstr_size);
 /* tls (borrowed, must outlive the server): TLS when tls->cert is set. */
 feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_t *view,
                         char *errstr, size_t errstr_size);

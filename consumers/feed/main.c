@@ -45,6 +45,14 @@ const cw_conf_prop_t cw_feed_props[] = {
      "concurrent HTTP connections (one thread each)"},
     {"feed.idle_timeout", CW_CONF_DURATION, "60s", 1000, 3600000, NULL, 0,
      "an HTTP connection idle (or not reading) this long is closed"},
+    {"feed.header_timeout", CW_CONF_DURATION, "10s", 200, 600000, NULL, 0,
+     "a connection must complete its request headers this long after it opens (or after its "
+     "last response), however slowly bytes trickle in; else it is closed"},
+    {"feed.max_connections_per_address", CW_CONF_INT, "16", 1, 10000, NULL, 0,
+     "concurrent HTTP connections from one client address"},
+    {"feed.allowed_hosts", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
+     "comma-separated host names the Host header may carry (any port); unset: localhost, "
+     "127.0.0.1, [::1] and the feed.listen address. Others get 421 (DNS rebinding)"},
     {"feed.clock_file", CW_CONF_STRING, NULL, 0, 0, NULL, 0,
      "tests: read today's date as an RFC 3339 time from this file"},
     {"time.zone", CW_CONF_STRING, "Europe/Stockholm", 0, 0, NULL, 0, "the legal time zone"},
@@ -131,6 +139,12 @@ int main(int argc, char **argv)
     feed_tls_t tls;
     if (!tls_load(conf, &tls, err, sizeof(err))) {
         fprintf(stderr, "casewatch-feed: %s\n", err); /* as the other configuration errors */
+        cw_conf_destroy(conf);
+        return 2;
+    }
+    if (!http_check_conf(conf, tls.cert != NULL, err, sizeof(err))) {
+        fprintf(stderr, "casewatch-feed: %s\n", err);
+        tls_free(&tls);
         cw_conf_destroy(conf);
         return 2;
     }

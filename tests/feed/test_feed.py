@@ -395,7 +395,7 @@ def test_bad_requests(tmp):
         slow = socket.socket()
         slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         slow.connect((g.host, g.port))
-        slow.sendall(b"GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        slow.sendall(b"GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         assert h.wait_for(lambda: parse_metrics(g.get("/metrics")[1].decode())
                           ["casewatch_feed_sse_clients"] == 1, 10)
         pad = "x" * 1000  # the embedded broker keeps ~5 MiB per partition: 3 x 2.2 MB
@@ -419,6 +419,181 @@ def test_bad_requests(tmp):
         print("bad requests: 401, 404, 405, 431, garbage, client limit, slow client: ok")
     finally:
         b.stop()
+
+
+# ---- guards (issue 21: the security probe's gaps) ----
+
+class NoBroker:
+    """A bootstrap address nobody listens on: the guards need no topics."""
+    bootstrap = f"127.0.0.1:{fl.free_port()}"
+
+
+def get_from(feed, source, path, headers=None):
+    """GET from a given loopback source address: (status, body, headers)."""
+    import http.client
+    c = http.client.HTTPConnection(feed.host, feed.port, timeout=10, source_address=(source, 0))
+    try:
+        c.request("GET", path, headers=headers or {})
+        r = c.getresponse()
+        return r.status, r.read(), dict(r.getheaders())
+    finally:
+        c.close()
+
+
+def slowloris(feed, n, source, stop, every_s=0.5):
+    """n connections from source, each sending a header line every every_s
+    and never ending its headers. Returns the sockets' fate: a list of
+    (accepted_and_held_s or None, cut_after_s or None)."""
+    import threading
+    fates = [None] * n
+
+    def one(i):
+        t0 = time.time()
+        try:
+            s = socket.socket()
+            s.bind((source, 0))
+            s.settimeout(every_s)
+            s.connect((feed.host, feed.port))
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            k = 0
+            while not stop.is_set():
+                try:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break  # closed by the feed
+                except socket.timeout:
+                    pass
+                try:
+                    s.sendall(b"X-Slow-%d: a\r\n" % k)
+                except OSError:
+                    break
+                k += 1
+            fates[i] = time.time() - t0 if not stop.is_set() else None
+            s.close()
+        except OSError:
+            fates[i] = time.time() - t0
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    return threads, fates
+
+
+def test_guards(tmp):
+    """Slow clients cannot starve others (header timeout, per-address
+    limit); the Host header is checked; a listener beyond loopback without
+    a token and TLS, and a weak token, are refused at start; failed logins
+    are logged (address, never the token), slowed and then refused."""
+    import threading
+    fl.tp.clock_file(tmp, fl.CLOCK)
+    token = "guard-token-7Qx9ZpLw2Vb"
+    b = NoBroker()
+    # -- slowloris: 70 connections trickling a header line every 0.5 s from
+    # 127.0.0.2 (more than feed.max_connections = 64); /healthz from
+    # 127.0.0.1 keeps answering, and the slow ones are cut
+    f = fl.Feed(b, tmp, "feed-slow", {"feed.header_timeout": "2s", "feed.idle_timeout": "60s",
+                                      "feed.token": token})
+    stop = threading.Event()
+    threads, fates = slowloris(f, 70, "127.0.0.2", stop)
+    try:
+        t0 = time.time()
+        answered = 0
+        while time.time() - t0 < 6:
+            st, body, _ = f.get("/healthz")
+            assert st == 200 and body == b"ok\n", st
+            st, _, _ = f.get("/api/alerts", {"Authorization": "Bearer " + token})
+            assert st == 200, st
+            answered += 1
+            time.sleep(0.2)
+        for t in threads:
+            t.join(10)
+        cut = [x for x in fates if x is not None]
+        # every slow connection ended while it was still sending: refused at
+        # once (beyond 16 from one address) or cut by the header timeout
+        assert len(cut) == 70, f"{70 - len(cut)} slow connections still open after 6 s"
+        held = [x for x in cut if x >= 1.5]
+        assert 1 <= len(held) <= 16, sorted(cut)
+        assert all(x < 5 for x in held), sorted(held)
+        m = parse_metrics(f.get("/metrics", {"Authorization": "Bearer " + token})[1].decode())
+        assert m["casewatch_feed_http_header_timeouts_total"] == len(held), m
+    finally:
+        stop.set()
+    assert "sent no complete request headers within 2000 ms: closed" in f.logtext()
+    assert f.stop() == 0, f.logtext()[-2000:]
+    print(f"guards: /healthz answered {answered} times under 70 slow connections; "
+          f"{len(held)} held then cut at the header timeout, {70 - len(held)} refused at once")
+
+    # -- Host header
+    g = fl.Feed(b, tmp, "feed-host")
+    def host_status(path, host):
+        return status_of(raw_request(g, f"GET {path} HTTP/1.1\r\nHost: {host}\r\n"
+                                        f"Connection: close\r\n\r\n".encode()))
+    port = g.port
+    for path in ("/api/alerts", "/", "/app.js", "/api/stream", "/metrics"):
+        assert host_status(path, f"evil.example:{port}") == 421, path
+        assert host_status(path, "evil.example") == 421, path
+    assert host_status("/api/alerts", f"127.0.0.1:{port}") == 200
+    assert host_status("/api/alerts", f"localhost:{port}") == 200
+    assert host_status("/api/alerts", "LOCALHOST") == 200
+    assert host_status("/api/alerts", f"127.0.0.1:{port}x") == 421
+    assert host_status("/healthz", "evil.example") == 200  # no data: probes use any name
+    assert g.stop() == 0
+    g = fl.Feed(b, tmp, "feed-host2", {"feed.allowed_hosts": "feed.example, other.example"})
+    assert host_status("/api/alerts", f"feed.example:{g.port}") == 200
+    assert host_status("/api/alerts", "other.example") == 200
+    assert host_status("/api/alerts", f"127.0.0.1:{g.port}") == 421
+    assert g.stop() == 0
+    print("guards: Host checked (421 for other names; allowed_hosts replaces the default)")
+
+    # -- refused at start
+    def start_rc(name, settings):
+        conf = os.path.join(tmp, name + ".conf")
+        with open(conf, "w") as fh:
+            for k, v in settings.items():
+                fh.write(f"{k} = {v}\n")
+        os.chmod(conf, 0o600)
+        r = subprocess.run([fl.FEED, "--config", conf], capture_output=True, text=True,
+                           timeout=30)
+        return r.returncode, r.stdout + r.stderr
+    base = {"kafka.bootstrap.servers": b.bootstrap}
+    for name, extra, must in [
+            ("open", {"feed.listen": "0.0.0.0:0"}, "is not a loopback address"),
+            ("open-token", {"feed.listen": "0.0.0.0:0", "feed.token": token},
+             "is not a loopback address"),
+            ("weak-1", {"feed.token": "a"}, "feed.token is too weak"),
+            ("weak-same", {"feed.token": "a" * 40}, "feed.token is too weak"),
+            ("weak-space", {"feed.token": "abcdefgh ijklmnopq"}, "feed.token is too weak")]:
+        rc, out = start_rc(name, {**base, **extra})
+        assert rc == 2 and must in out and "listening on" not in out, (name, rc, out)
+        assert "feed.token" not in extra or extra["feed.token"] not in out or \
+            len(extra["feed.token"]) == 1, (name, out)
+    print("guards: non-loopback without token and TLS, weak tokens: refused at start (exit 2)")
+
+    # -- failed logins: logged at INFO with the address, slowed, then refused
+    f = fl.Feed(b, tmp, "feed-login", {"feed.token": token})
+    wrong = [f"wrong-token-{i:02d}-zz" for i in range(10)]
+    t0 = time.time()
+    for i, w in enumerate(wrong[:4]):
+        assert f.get("/api/alerts", {"Authorization": "Bearer " + w})[0] == 401
+    slowed = time.time() - t0
+    assert slowed >= 1.4, f"4 failed logins answered in {slowed:.2f} s: not slowed"
+    assert f.get("/api/alerts")[0] == 401  # no credentials: not a failed login
+    for w in wrong[4:]:
+        assert f.get("/api/alerts", {"Authorization": "Bearer " + w})[0] == 401
+    st, _, hd = f.get("/api/alerts", {"Authorization": "Bearer " + token})
+    assert st == 429 and int(hd["Retry-After"]) > 0, (st, hd)
+    # another address is not locked out
+    assert get_from(f, "127.0.0.3", "/api/alerts", {"Authorization": "Bearer " + token})[0] == 200
+    log = f.logtext()
+    lines = [ln for ln in log.splitlines() if "failed login from 127.0.0.1" in ln]
+    assert len(lines) == 10 and all("INFO feed: failed login" in ln for ln in lines), lines
+    assert not any(w in log for w in wrong) and token not in log
+    m = parse_metrics(get_from(f, "127.0.0.3", "/metrics",
+                               {"Authorization": "Bearer " + token})[1].decode())
+    assert m["casewatch_feed_login_failures_total"] == 10
+    assert m['casewatch_feed_http_requests_total{code="429"}'] == 1
+    assert f.stop() == 0
+    print(f"guards: failed logins logged at INFO by address, slowed ({slowed:.1f} s for 4), "
+          f"locked after 10 (429), another address unaffected")
 
 
 # ---- the browser ----
