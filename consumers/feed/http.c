@@ -50,10 +50,6 @@ static const int codes[] = {200, 400, 401, 403, 404, 405, 421, 429, 500, 503};
 #define FAIL_LOCK         10
 #define FAIL_DELAY_MS     100
 #define FAIL_DELAY_MAX_MS 2000
-/* The weakest feed.token accepted: a bearer token must not be guessable
- * (openssl rand -base64 32 makes a good one). */
-#define TOKEN_MIN_LEN      16
-#define TOKEN_MIN_DISTINCT 8
 
 struct failure_s {
     char addr[INET6_ADDRSTRLEN];
@@ -77,6 +73,7 @@ typedef struct sse_client_s {
     char **q; /* ring of SSE messages */
     size_t head, n;
     bool dropped;
+    const feed_user_t *user; /* sees only its units' events; NULL: all */
     char *cur; /* the message being written */
     size_t cur_len, cur_off;
 } sse_client_t;
@@ -85,7 +82,7 @@ struct feed_http_s {
     struct MHD_Daemon *d;
     const cw_conf_t *conf;
     feed_view_t *view;
-    const char *token;
+    const feed_users_t *users; /* n == 0: no authentication */
     int64_t keepalive_ms;
     size_t queue_max, clients_max;
     int soon_days;
@@ -201,7 +198,8 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void http_publish(const char *data, size_t len, uint64_t seq, void *opaque)
+void http_publish(const char *data, size_t len, uint64_t seq, const char *municipality,
+                  const char *unit, void *opaque)
 {
     feed_http_t *h = opaque;
     char head[64];
@@ -209,7 +207,7 @@ void http_publish(const char *data, size_t len, uint64_t seq, void *opaque)
         snprintf(head, sizeof(head), "id: %llu\nevent: alert\ndata: ", (unsigned long long)seq);
     pthread_mutex_lock(&h->mu);
     for (sse_client_t *c = h->clients; c; c = c->next) {
-        if (c->dropped)
+        if (c->dropped || !feed_user_sees(c->user, municipality, unit))
             continue;
         if (c->n == h->queue_max) {
             c->dropped = true; /* slow: it reconnects and reloads */
@@ -301,7 +299,8 @@ static void sse_free(void *cls)
     free(c);
 }
 
-static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn)
+static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn,
+                                    const feed_user_t *user)
 {
     pthread_mutex_lock(&h->mu);
     if (h->stopping || h->n_clients >= h->clients_max) {
@@ -310,6 +309,7 @@ static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn)
     }
     sse_client_t *c = cw_calloc(1, sizeof(*c));
     c->h = h;
+    c->user = user;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -591,7 +591,8 @@ static cw_date_t today(const feed_http_t *h)
     return cw_time_local_date(feed_now(h->conf));
 }
 
-static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
+static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn,
+                                    const feed_user_t *user)
 {
     feed_filter_t f = {
         .municipality = arg(conn, "municipality"),
@@ -604,6 +605,7 @@ static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
         .sort = arg(conn, "sort"),
         .limit = 1000,
         .today = today(h),
+        .user = user,
     };
     const char *limit = arg(conn, "limit");
     if (limit) {
@@ -632,22 +634,59 @@ static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
     return send_buffer(h, conn, 200, &w, JSON);
 }
 
-static enum MHD_Result serve_caseload(feed_http_t *h, struct MHD_Connection *conn)
+static enum MHD_Result serve_caseload(feed_http_t *h, struct MHD_Connection *conn,
+                                      const feed_user_t *user)
 {
     cw_jsonw_t w;
     cw_jsonw_init(&w);
-    view_caseload_json(h->view, today(h), h->soon_days, &w);
+    view_caseload_json(h->view, today(h), h->soon_days, user, &w);
     return send_buffer(h, conn, 200, &w, JSON);
 }
 
-static enum MHD_Result serve_case(feed_http_t *h, struct MHD_Connection *conn, const char *id)
+static enum MHD_Result serve_case(feed_http_t *h, struct MHD_Connection *conn, const char *id,
+                                  const feed_user_t *user)
 {
     cw_jsonw_t w;
     cw_jsonw_init(&w);
-    if (!id[0] || strlen(id) > CW_ID_MAX || !view_case_json(h->view, id, today(h), &w)) {
+    view_case_t r = !id[0] || strlen(id) > CW_ID_MAX
+                        ? VIEW_CASE_NOT_FOUND
+                        : view_case_json(h->view, id, today(h), user, &w);
+    if (r != VIEW_CASE_OK) {
         cw_jsonw_free(&w);
-        return send_error(h, conn, 404, "no such case");
+        return r == VIEW_CASE_FORBIDDEN ? send_error(h, conn, 403, "another unit's case")
+                                        : send_error(h, conn, 404, "no such case");
     }
+    return send_buffer(h, conn, 200, &w, JSON);
+}
+
+/* Who is asking: {"user", "role", "scope": [{"municipality", "unit"}]}
+ * ({"user": null} without authentication), so the page can say it. */
+static enum MHD_Result serve_me(feed_http_t *h, struct MHD_Connection *conn,
+                                const feed_user_t *user)
+{
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    cw_jsonw_begin_object(&w);
+    if (!user) {
+        cw_jsonw_key(&w, "user");
+        cw_jsonw_append(&w, "null", 4);
+        w.need_comma = 1;
+        cw_jsonw_kv_string(&w, "role", "administrator");
+    } else {
+        cw_jsonw_kv_string(&w, "user", user->name);
+        cw_jsonw_kv_string(&w, "role", feed_role_name(user->role));
+    }
+    cw_jsonw_key(&w, "scope");
+    cw_jsonw_begin_array(&w);
+    for (size_t i = 0; user && i < user->n_scope; i++) {
+        cw_jsonw_begin_object(&w);
+        cw_jsonw_kv_string(&w, "municipality", user->scope[i].municipality);
+        if (user->scope[i].unit[0])
+            cw_jsonw_kv_string(&w, "unit", user->scope[i].unit);
+        cw_jsonw_end_object(&w);
+    }
+    cw_jsonw_end_array(&w);
+    cw_jsonw_end_object(&w);
     return send_buffer(h, conn, 200, &w, JSON);
 }
 
@@ -739,19 +778,21 @@ static enum MHD_Result serve_metrics(feed_http_t *h, struct MHD_Connection *conn
 typedef enum { AUTH_OK, AUTH_NONE, AUTH_BAD } auth_t;
 
 /* AUTH_NONE: no credentials sent (the dashboard's first call: not a
- * failed login); AUTH_BAD: wrong ones. */
-static auth_t authorized(const feed_http_t *h, struct MHD_Connection *conn)
+ * failed login); AUTH_BAD: wrong ones. *user: who (NULL with no
+ * authentication configured). */
+static auth_t authorized(const feed_http_t *h, struct MHD_Connection *conn,
+                         const feed_user_t **user)
 {
-    if (!h->token)
+    *user = NULL;
+    if (!h->users->n)
         return AUTH_OK;
     const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     if (!auth)
         return AUTH_NONE;
-    if (strncasecmp(auth, "Bearer ", 7) != 0)
+    if (strncasecmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) > 1024)
         return AUTH_BAD;
-    const char *given = auth + 7;
-    size_t n = strlen(h->token);
-    return strlen(given) == n && CRYPTO_memcmp(given, h->token, n) == 0 ? AUTH_OK : AUTH_BAD;
+    *user = feed_users_find(h->users, auth + 7);
+    return *user ? AUTH_OK : AUTH_BAD;
 }
 
 static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, const char *url,
@@ -781,29 +822,34 @@ static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, con
         return send_error(h, conn, 404, "not found");
     char addr[INET6_ADDRSTRLEN];
     client_addr(conn, addr);
-    int64_t locked = h->token ? login_locked(h, addr) : 0;
+    int64_t locked = h->users->n ? login_locked(h, addr) : 0;
     if (locked) {
         char retry[24];
         snprintf(retry, sizeof(retry), "%lld", (long long)locked);
         return send_error_with(h, conn, 429, "too many failed logins from this address",
                                MHD_HTTP_HEADER_RETRY_AFTER, retry);
     }
-    auth_t auth = authorized(h, conn);
+    const feed_user_t *user;
+    auth_t auth = authorized(h, conn, &user);
     if (auth == AUTH_BAD)
         login_failed(h, addr);
     if (auth != AUTH_OK)
         return send_error_with(h, conn, 401, "unauthorized", MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                "Bearer realm=\"casewatch\"");
     if (strcmp(url, "/api/alerts") == 0)
-        return serve_alerts(h, conn);
+        return serve_alerts(h, conn, user);
     if (strcmp(url, "/api/caseload") == 0)
-        return serve_caseload(h, conn);
+        return serve_caseload(h, conn, user);
     if (strncmp(url, "/api/cases/", 11) == 0)
-        return serve_case(h, conn, url + 11);
+        return serve_case(h, conn, url + 11, user);
     if (strcmp(url, "/api/stream") == 0)
-        return serve_stream(h, conn);
+        return serve_stream(h, conn, user);
+    if (strcmp(url, "/api/me") == 0)
+        return serve_me(h, conn, user);
     if (strcmp(url, "/metrics") == 0)
-        return serve_metrics(h, conn);
+        return user && user->role != FEED_ROLE_ADMIN
+                   ? send_error(h, conn, 403, "metrics: administrators only")
+                   : serve_metrics(h, conn);
     return send_error(h, conn, 404, "not found");
 }
 
@@ -813,7 +859,7 @@ static const char *route(const char *url)
 {
     static const char *const fixed[] = {
         "/",       "/index.html", "/app.js",       "/app.css",    "/healthz",
-        "/readyz", "/api/alerts", "/api/caseload", "/api/stream", "/metrics"};
+        "/readyz", "/api/alerts", "/api/caseload", "/api/stream", "/metrics", "/api/me"};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (strcmp(url, fixed[i]) == 0)
             return fixed[i];
@@ -888,35 +934,28 @@ static bool is_loopback(const struct sockaddr_storage *ss)
     return false;
 }
 
-bool http_check_conf(const cw_conf_t *conf, bool https, char *errstr, size_t errstr_size)
+bool http_check_conf(const cw_conf_t *conf, bool https, bool users, char *errstr,
+                     size_t errstr_size)
 {
     const char *token = cw_conf_get_str(conf, "feed.token");
-    if (token && token[0]) {
-        size_t n = strlen(token), distinct = 0;
-        bool seen[256] = {false}, printable = true;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char ch = (unsigned char)token[i];
-            printable = printable && ch > 0x20 && ch < 0x7f;
-            distinct += !seen[ch];
-            seen[ch] = true;
-        }
-        if (n < TOKEN_MIN_LEN || distinct < TOKEN_MIN_DISTINCT || !printable) {
-            snprintf(errstr, errstr_size,
-                     "%s: feed.token is too weak: at least %d printable characters (no spaces), "
-                     "%d of them different (openssl rand -base64 32 makes one)",
-                     cw_conf_origin(conf, "feed.token"), TOKEN_MIN_LEN, TOKEN_MIN_DISTINCT);
-            return false;
-        }
+    if (token && token[0] && !feed_token_strong(token)) {
+        snprintf(errstr, errstr_size,
+                 "%s: feed.token is too weak: at least %d printable characters (no spaces), "
+                 "%d of them different (openssl rand -base64 32 makes one)",
+                 cw_conf_origin(conf, "feed.token"), FEED_TOKEN_MIN_LEN,
+                 FEED_TOKEN_MIN_DISTINCT);
+        return false;
     }
     struct sockaddr_storage ss;
     socklen_t sl;
     const char *listen = cw_conf_get_str(conf, "feed.listen");
     if (!parse_listen(listen, &ss, &sl, errstr, errstr_size))
         return false;
-    if (!is_loopback(&ss) && (!token || !token[0] || !https)) {
+    if (!is_loopback(&ss) && (!users || !https)) {
         snprintf(errstr, errstr_size,
                  "feed.listen %s is not a loopback address: serving beyond this machine needs "
-                 "feed.token and TLS (feed.tls_cert, feed.tls_key); refused",
+                 "users (feed.users_file or feed.token) and TLS (feed.tls_cert, feed.tls_key); "
+                 "refused",
                  listen);
         return false;
     }
@@ -974,8 +1013,8 @@ static void free_http(feed_http_t *h)
     free(h);
 }
 
-feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_t *view,
-                        char *errstr, size_t errstr_size)
+feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, const feed_users_t *users,
+                        feed_view_t *view, char *errstr, size_t errstr_size)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
@@ -984,9 +1023,7 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
     feed_http_t *h = cw_calloc(1, sizeof(*h));
     h->conf = conf;
     h->view = view;
-    h->token = cw_conf_get_str(conf, "feed.token");
-    if (h->token && !h->token[0])
-        h->token = NULL;
+    h->users = users;
     h->keepalive_ms = cw_conf_get_int(conf, "feed.sse_keepalive");
     h->queue_max = (size_t)cw_conf_get_int(conf, "feed.sse_queue");
     h->clients_max = (size_t)cw_conf_get_int(conf, "feed.sse_max_clients");
@@ -1060,7 +1097,15 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
     cw_log(CW_LOG_INFO, "listening on %s://%s%s%s:%u/ (%s, %s)", https ? "https" : "http",
            ss.ss_family == AF_INET6 ? "[" : "", addr, ss.ss_family == AF_INET6 ? "]" : "",
            info ? (unsigned)info->port : 0, https ? "TLS 1.2/1.3" : "no TLS",
-           h->token ? "bearer token required for /api and /metrics" : "no token");
+           users->n ? "bearer token required for /api and /metrics" : "no authentication");
+    if (users->n) {
+        size_t by_role[3] = {0};
+        for (size_t i = 0; i < users->n; i++)
+            by_role[users->users[i].role]++;
+        cw_log(CW_LOG_INFO, "users: %zu administrator(s), %zu inspector(s), %zu supervisor(s)",
+               by_role[FEED_ROLE_ADMIN], by_role[FEED_ROLE_INSPECTOR],
+               by_role[FEED_ROLE_SUPERVISOR]);
+    }
     cw_log(CW_LOG_INFO,
            "guards: request headers within %lld ms, %lld connections per address, "
            "%zu Host name(s) served",

@@ -24,6 +24,52 @@
 extern const cw_conf_prop_t cw_feed_props[];
 extern const size_t cw_feed_n_props;
 
+/* ---- users (users.c) ---- */
+
+#define FEED_USER_NAME_MAX     64
+#define FEED_TOKEN_MIN_LEN     16
+#define FEED_TOKEN_MIN_DISTINCT 8
+
+typedef enum { FEED_ROLE_ADMIN, FEED_ROLE_INSPECTOR, FEED_ROLE_SUPERVISOR } feed_role_t;
+
+typedef struct {
+    char municipality[CW_KOMMUN_LEN + 1];
+    char unit[CW_NAME_MAX + 1]; /* "" for an inspector's whole municipality */
+} feed_scope_t;
+
+typedef struct {
+    char name[FEED_USER_NAME_MAX + 1];
+    feed_role_t role;
+    unsigned char hash[32]; /* SHA-256 of the bearer token */
+    feed_scope_t *scope;    /* owned */
+    size_t n_scope;
+} feed_user_t;
+
+typedef struct {
+    feed_user_t *users; /* owned */
+    size_t n;
+} feed_users_t;
+
+const char *feed_role_name(feed_role_t r);
+void feed_token_hash(const char *token, unsigned char out[32]);
+/* At least FEED_TOKEN_MIN_LEN printable characters without spaces,
+ * FEED_TOKEN_MIN_DISTINCT of them different. */
+bool feed_token_strong(const char *token);
+/* Reads feed.users_file (format: users.c). false with errstr (path:line:
+ * what) on any bad line, a repeated name or token, or no users. */
+bool feed_users_load(const char *path, feed_users_t *out, char *errstr, size_t errstr_size);
+/* feed.token: an administrator of that name. */
+void feed_users_add_admin(feed_users_t *users, const char *name, const char *token);
+void feed_users_free(feed_users_t *users);
+/* The user with this token (compared as hashes, in constant time), or
+ * NULL. Borrowed from users. */
+const feed_user_t *feed_users_find(const feed_users_t *users, const char *token);
+/* Whether u may see a case of this municipality and unit (u NULL: no
+ * authentication configured, everything); feed_user_acts: and act on it
+ * (not an inspector). */
+bool feed_user_sees(const feed_user_t *u, const char *municipality, const char *unit);
+bool feed_user_acts(const feed_user_t *u, const char *municipality, const char *unit);
+
 /* ---- the view ---- */
 
 #define FEED_RULE_MAX 128
@@ -83,7 +129,8 @@ typedef struct {
 
 /* Called under the view's write lock for every alert applied once the view
  * is ready: the SSE event's data ({"open":bool,"alert":{...}}). */
-typedef void(feed_publish_cb_t)(const char *data, size_t len, uint64_t seq, void *opaque);
+typedef void(feed_publish_cb_t)(const char *data, size_t len, uint64_t seq,
+                                const char *municipality, const char *unit, void *opaque);
 
 typedef struct {
     pthread_rwlock_t lock;
@@ -121,7 +168,8 @@ typedef struct {
     const char *municipality, *unit, *caseworker, *rule, *severity, *kind, *case_id;
     const char *sort; /* severity (default), due, at, municipality, unit, rule, overdue */
     size_t limit;
-    cw_date_t today; /* days_overdue is counted to this date */
+    cw_date_t today;          /* days_overdue is counted to this date */
+    const feed_user_t *user;  /* only what this user sees; NULL: all */
 } feed_filter_t;
 
 /* Whole days an open breach or violation is past its due date on today
@@ -134,8 +182,16 @@ void view_write_alert(cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today);
 
 /* Readers (HTTP threads); each takes the read lock. */
 void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out);
-void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw_t *out);
-bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t *out);
+void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, const feed_user_t *user,
+                        cw_jsonw_t *out);
+typedef enum { VIEW_CASE_OK, VIEW_CASE_NOT_FOUND, VIEW_CASE_FORBIDDEN } view_case_t;
+/* VIEW_CASE_FORBIDDEN: the case is another unit's than user's (out holds
+ * nothing then). */
+view_case_t view_case_json(feed_view_t *v, const char *id, cw_date_t today,
+                           const feed_user_t *user, cw_jsonw_t *out);
+/* The municipality and unit of an alert's case: its snapshot's, else the
+ * alert's own (borrowed; valid under the view's lock). */
+void view_alert_place(const feed_alert_t *a, const char **municipality, const char **unit);
 /* Gauges: open (visible) alerts, open cases. */
 void view_gauges(feed_view_t *v, uint64_t *open_alerts, uint64_t *open_cases);
 
@@ -160,13 +216,16 @@ typedef struct feed_http_s feed_http_t;
 /* The start-up checks of the HTTP settings: feed.token strong enough; a
  * listener beyond loopback only with a token and TLS (https). false with
  * errstr on a configuration error. */
-bool http_check_conf(const cw_conf_t *conf, bool https, char *errstr, size_t errstr_size);
-/* tls (borrowed, must outlive the server): TLS when tls->cert is set. */
-feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_t *view,
-                        char *errstr, size_t errstr_size);
+bool http_check_conf(const cw_conf_t *conf, bool https, bool users, char *errstr,
+                     size_t errstr_size);
+/* tls (borrowed, must outlive the server): TLS when tls->cert is set.
+ * users (borrowed, must outlive the server): n == 0: no authentication. */
+feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, const feed_users_t *users,
+                        feed_view_t *view, char *errstr, size_t errstr_size);
 void http_stop(feed_http_t *h);
 /* The SSE publisher for view->publish (opaque: the server). */
-void http_publish(const char *data, size_t len, uint64_t seq, void *opaque);
+void http_publish(const char *data, size_t len, uint64_t seq, const char *municipality,
+                  const char *unit, void *opaque);
 
 /* ---- the reader ---- */
 

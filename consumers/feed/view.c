@@ -177,6 +177,18 @@ void view_write_alert(cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today)
     w->need_comma = 1;
 }
 
+void view_alert_place(const feed_alert_t *a, const char **municipality, const char **unit)
+{
+    const feed_case_t *c = a->c;
+    if (c && c->have_snap) {
+        *municipality = c->snap.municipality;
+        *unit = c->snap.unit;
+    } else {
+        *municipality = a->municipality;
+        *unit = a->unit;
+    }
+}
+
 /* ---- publishing (SSE) ---- */
 
 static void publish(feed_view_t *v, const feed_alert_t *a, const char *json, bool open,
@@ -200,7 +212,9 @@ static void publish(feed_view_t *v, const feed_alert_t *a, const char *json, boo
         view_write_alert(w, a, view_today(v));
     }
     cw_jsonw_end_object(w);
-    v->publish(w->p, w->len, ++v->seq, v->publish_opaque);
+    const char *muni, *unit;
+    view_alert_place(a, &muni, &unit);
+    v->publish(w->p, w->len, ++v->seq, muni, unit, v->publish_opaque);
 }
 
 static void unlink_alert(feed_case_t *c, feed_alert_t *a)
@@ -535,6 +549,12 @@ static bool match(const char *want, const char *have)
 
 static bool filtered(const feed_filter_t *f, const feed_alert_t *a)
 {
+    if (f->user) {
+        const char *muni, *unit;
+        view_alert_place(a, &muni, &unit);
+        if (!feed_user_sees(f->user, muni, unit))
+            return false;
+    }
     return match(f->municipality, a->municipality) && match(f->unit, a->unit) &&
            match(f->caseworker, a->caseworker) && match(f->rule, a->rule) &&
            match(f->case_id, a->c->id) &&
@@ -714,7 +734,8 @@ static void free_groups(groups_t *g)
     cw_strmap_free(&g->map);
 }
 
-void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw_t *out)
+void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, const feed_user_t *user,
+                        cw_jsonw_t *out)
 {
     groups_t munis = {0}, units = {0}, workers = {0};
     load_t total = {0};
@@ -723,7 +744,7 @@ void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw
         if (!v->cases.slots[i].key)
             continue;
         const feed_case_t *c = v->cases.slots[i].value;
-        if (!case_open(c))
+        if (!case_open(c) || !feed_user_sees(user, c->snap.municipality, c->snap.unit))
             continue;
         load_t d = {.cases = 1, .obligations = c->snap.n_obligations};
         for (size_t k = 0; k < c->snap.n_obligations; k++) {
@@ -763,13 +784,29 @@ void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw
 
 static const char *const phase_names[] = {"open", "warned", "breached"};
 
-bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t *out)
+view_case_t view_case_json(feed_view_t *v, const char *id, cw_date_t today,
+                           const feed_user_t *user, cw_jsonw_t *out)
 {
     pthread_rwlock_rdlock(&v->lock);
     feed_case_t *c = get_case(v, id, false);
     if (!c) {
         pthread_rwlock_unlock(&v->lock);
-        return false;
+        return VIEW_CASE_NOT_FOUND;
+    }
+    if (user && user->role != FEED_ROLE_ADMIN) {
+        /* where the case is: its snapshot, else its alerts; an ended case
+         * with neither is nobody's to see but an administrator's */
+        const char *muni = NULL, *unit = NULL;
+        if (c->have_snap) {
+            muni = c->snap.municipality;
+            unit = c->snap.unit;
+        } else if (c->alerts) {
+            view_alert_place(c->alerts, &muni, &unit);
+        }
+        if (!muni || !feed_user_sees(user, muni, unit)) {
+            pthread_rwlock_unlock(&v->lock);
+            return muni ? VIEW_CASE_FORBIDDEN : VIEW_CASE_NOT_FOUND;
+        }
     }
     cw_jsonw_begin_object(out);
     cw_jsonw_kv_string(out, "case", c->id);
@@ -813,7 +850,7 @@ bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t 
     cw_jsonw_end_array(out);
     cw_jsonw_end_object(out);
     pthread_rwlock_unlock(&v->lock);
-    return true;
+    return VIEW_CASE_OK;
 }
 
 void view_gauges(feed_view_t *v, uint64_t *open_alerts, uint64_t *open_cases)

@@ -48,9 +48,9 @@ def own_cases():
     ]
 
 
-def live_case(name="C-feed-live"):
+def live_case(name="C-feed-live", unit="Barn och unga Syd"):
     return [h.event(1, "2026-05-30T09:00:00+02:00", "report.received", name, report_id="R1",
-                    child="B-feed-9", unit="Barn och unga Syd", caseworker="hl-23")]
+                    child="B-feed-9", unit=unit, caseworker="hl-23")]
 
 
 class Feed:

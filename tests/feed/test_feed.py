@@ -596,6 +596,117 @@ def test_guards(tmp):
           f"locked after 10 (429), another address unaffected")
 
 
+# ---- users and roles ----
+
+USERS = {  # name: (role, scope, token)
+    "anna": ("supervisor", "0180/Barn och unga Syd", "sup-anna-Token-7c1e9a"),
+    "ivar": ("inspector", "1480", "insp-ivar-Token-55b0d2"),
+    "root": ("administrator", "*", "admin-root-Token-e83f"),
+}
+
+
+def users_file(tmp, users=USERS):
+    import hashlib
+    path = os.path.join(tmp, "users")
+    with open(path, "w") as fh:
+        fh.write("# name | role | scope | token hash\n\n")
+        for name, (role, scope, tok) in users.items():
+            fh.write(f"{name} | {role} | {scope} | "
+                     f"sha256:{hashlib.sha256(tok.encode()).hexdigest()}\n")
+    return path
+
+
+def bearer(name):
+    return {"Authorization": "Bearer " + USERS[name][2]}
+
+
+def test_users(tmp):
+    """Per-user access: a supervisor sees only the cases, alerts, caseload
+    and stream events of their units (another unit's case is 403); an
+    inspector those of their municipality; an administrator all. Tokens are
+    stored hashed; bad users files stop start-up."""
+    b, p, f, msgs = fl.start_all(tmp, {"feed.users_file": users_file(tmp)})
+    try:
+        assert f.get("/api/alerts")[0] == 401
+        assert f.get("/api/alerts", {"Authorization": "Bearer sup-anna-Token-7c1e9aX"})[0] == 401
+        every = f.json("/api/alerts?limit=100000", bearer("root"))
+        assert every["total"] > 100
+        cases = {}
+        for name in ("anna", "ivar"):
+            mine = f.json("/api/alerts?limit=100000", bearer(name))
+            assert 0 < mine["total"] < every["total"], (name, mine["total"])
+            cases[name] = {a["case"] for a in mine["alerts"]}
+        for a in f.json("/api/alerts?limit=100000", bearer("ivar"))["alerts"]:
+            assert a["municipality"] == "1480", a
+        anna = f.json("/api/alerts?limit=100000", bearer("anna"))["alerts"]
+        assert "C-feed-open" in cases["anna"]
+        for a in anna:
+            c = f.json("/api/cases/" + urllib.parse.quote(a["case"], safe=""), bearer("anna"))
+            assert (c["municipality"], c["unit"]) == ("0180", "Barn och unga Syd"), c
+        # another unit's case: 403; the same case for the administrator: 200
+        assert f.get("/api/cases/C-feed-warn", bearer("anna"))[0] == 403
+        assert f.get("/api/cases/C-feed-warn", bearer("root"))[0] == 200
+        assert f.get("/api/cases/C-feed-open", bearer("anna"))[0] == 200
+        assert f.get("/api/cases/C-feed-open", bearer("ivar"))[0] == 403
+        cl = f.json("/api/caseload", bearer("anna"))
+        assert cl["units"] and all((u["municipality"], u["unit"]) ==
+                                   ("0180", "Barn och unga Syd") for u in cl["units"]), cl["units"]
+        assert all(m["municipality"] == "1480"
+                   for m in f.json("/api/caseload", bearer("ivar"))["municipalities"])
+        assert f.get("/metrics", bearer("anna"))[0] == 403
+        assert f.get("/metrics", bearer("root"))[0] == 200
+        me = f.json("/api/me", bearer("anna"))
+        assert me == {"user": "anna", "role": "supervisor",
+                      "scope": [{"municipality": "0180", "unit": "Barn och unga Syd"}]}, me
+        # the stream: Norr's new alert reaches the administrator, not Anna;
+        # Syd's reaches both (Norr's is produced first, same partition)
+        sa, sr = fl.Stream(f, bearer("anna")), fl.Stream(f, bearer("root"))
+        assert (sa.status, sr.status) == (200, 200)
+        h.produce(b.bootstrap, "case-events",
+                  fl.live_case("C-feed-live-norr", "Barn och unga Norr") + fl.live_case(),
+                  lambda k: 2)
+        want = {"C-feed-live-norr", "C-feed-live"}
+        got_r = sr.events(lambda evs: want <= {e["alert"]["case"] for e in evs})
+        assert want <= {e["alert"]["case"] for e in got_r}, got_r
+        got_a = sa.events(lambda evs: "C-feed-live" in {e["alert"]["case"] for e in evs})
+        seen = {e["alert"]["case"] for e in got_a}
+        assert "C-feed-live" in seen and "C-feed-live-norr" not in seen, seen
+        sa.close()
+        sr.close()
+        assert f.stop() == 0
+        log = f.logtext()
+        assert "users: 1 administrator(s), 1 inspector(s), 1 supervisor(s)" in log
+        assert not any(t in log for _, _, t in USERS.values())
+        assert p.stop() == 0
+    finally:
+        b.stop()
+    # --hash-token and bad users files
+    import hashlib
+    r = subprocess.run([fl.FEED, "--hash-token"], input="sup-anna-Token-7c1e9a\n",
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stdout == \
+        "sha256:" + hashlib.sha256(b"sup-anna-Token-7c1e9a").hexdigest() + "\n", r
+    r = subprocess.run([fl.FEED, "--hash-token"], input="short\n", capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2 and "too weak" in r.stderr and "short" not in r.stderr, r
+    for name, line, must in [
+            ("role", "x | boss | * | sha256:" + "0" * 64, ":2: role:"),
+            ("scope", "x | supervisor | 0180 | sha256:" + "0" * 64, ":2: a supervisor's scope"),
+            ("hash", "x | administrator | * | md5:abc", ":2: the token hash"),
+            ("fields", "x | administrator", ":2: NAME | ROLE")]:
+        path = os.path.join(tmp, "users-" + name)
+        with open(path, "w") as fh:
+            fh.write("# bad\n" + line + "\n")
+        conf = os.path.join(tmp, name + ".conf")
+        with open(conf, "w") as fh:
+            fh.write(f"feed.users_file = {path}\nfeed.listen = 127.0.0.1:0\n")
+        r = subprocess.run([fl.FEED, "--config", conf], capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 2 and path + must in r.stderr, (name, r.stderr)
+    print("users: supervisor sees only their unit (API, case 403, caseload, stream), inspector "
+          "their municipality, administrator all; --hash-token; bad users files refused")
+
+
 # ---- the browser ----
 
 class Chromium:

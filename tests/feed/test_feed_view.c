@@ -239,13 +239,13 @@ static void test_ended_cases(void **state)
     assert_false(shows(&v, "b3"));
     cw_jsonw_t w;
     cw_jsonw_init(&w);
-    assert_true(view_case_json(&v, "C1", d("2026-06-01"), &w));
+    assert_int_equal(view_case_json(&v, "C1", d("2026-06-01"), NULL, &w), VIEW_CASE_OK);
     assert_non_null(strstr(w.p, "\"ended\":true"));
     cw_jsonw_free(&w);
     /* forgotten an hour later (times here are small) */
     assert_int_equal(view_forget_ended(&v, 1000), 1);
     cw_jsonw_init(&w);
-    assert_false(view_case_json(&v, "C1", d("2026-06-01"), &w));
+    assert_int_equal(view_case_json(&v, "C1", d("2026-06-01"), NULL, &w), VIEW_CASE_NOT_FOUND);
     cw_jsonw_free(&w);
     /* orphans: alerts of cases the changelog never mentioned */
     alert(&v, 500, "o1", "breach", "C9", "preassessment_14d", "report:R1", "2026-01-15");
@@ -269,7 +269,7 @@ static void test_caseload(void **state)
     static const char *const dues[] = {"2026-05-01", "2026-06-05", "2026-09-01"};
     snap(&b, "C1", false, 3, rules, dues);
     view_on_changelog(&v, "C1", 2, b.p, b.len, 1, 0, 0);
-    view_caseload_json(&v, d("2026-06-01"), 7, &w);
+    view_caseload_json(&v, d("2026-06-01"), 7, NULL, &w);
     assert_non_null(strstr(w.p, "\"total\":{\"open_cases\":1,\"open_obligations\":3,"
                                 "\"due_soon\":1,\"overdue\":1,\"open_alerts\":0}"));
     assert_non_null(strstr(w.p, "\"unit\":\"Enhet A\""));
@@ -319,7 +319,7 @@ static void test_live_lateness(void **state)
     view_alerts_json(&v, &f, &w);
     assert_non_null(strstr(w.p, "\"days_overdue\":61,"));
     cw_jsonw_reset(&w);
-    assert_true(view_case_json(&v, "C1", d("2026-05-03"), &w));
+    assert_int_equal(view_case_json(&v, "C1", d("2026-05-03"), NULL, &w), VIEW_CASE_OK);
     assert_non_null(strstr(w.p, "\"days_overdue\":2,"));
     cw_jsonw_free(&w);
     view_free(&v);
