@@ -20,6 +20,7 @@
  * is full is dropped (it reconnects and reloads /api/alerts). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <openssl/crypto.h>
@@ -37,7 +38,7 @@
 extern const char cw_feed_index_html[], cw_feed_app_js[], cw_feed_app_css[];
 extern const size_t cw_feed_index_html_len, cw_feed_app_js_len, cw_feed_app_css_len;
 
-static const int codes[] = {200, 400, 401, 403, 404, 405, 421, 429, 500, 503};
+static const int codes[] = {200, 400, 401, 403, 404, 405, 413, 415, 421, 429, 500, 503};
 #define N_CODES ((int)(sizeof(codes) / sizeof(codes[0])))
 
 /* Failed logins are remembered per client address (the oldest entry
@@ -102,6 +103,8 @@ struct feed_http_s {
     pthread_t watchdog;
     struct failure_s failures[FAIL_ADDRS];
     atomic_uint_fast64_t header_timeouts, login_failures;
+    feed_actions_t *actions; /* NULL: none */
+    atomic_bool actions_on;  /* the actions topic exists (the reader found it) */
 };
 
 /* ---- responses ---- */
@@ -415,8 +418,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     feed_http_t *h = cls;
-    (void)con_cls;
     (void)toe;
+    if (con_cls && *con_cls) { /* an action's body */
+        free(*con_cls);
+        *con_cls = NULL;
+    }
     conn_t *c = conn_of(conn);
     if (!c)
         return;
@@ -607,6 +613,10 @@ static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn,
         .today = today(h),
         .user = user,
     };
+    const char *unack = arg(conn, "unacknowledged");
+    if (unack && strcmp(unack, "true") != 0 && strcmp(unack, "false") != 0)
+        return send_error(h, conn, 400, "unacknowledged: true or false");
+    f.unacknowledged = unack && strcmp(unack, "true") == 0;
     const char *limit = arg(conn, "limit");
     if (limit) {
         char *end;
@@ -735,11 +745,15 @@ static enum MHD_Result serve_metrics(feed_http_t *h, struct MHD_Connection *conn
     printw(&w, "casewatch_feed_changelog_records_total{type=\"tombstone\"} %llu\n",
            U(v->n.tombstones));
     metric(&w, "bad_records_total", "counter", "Records that could not be read, by reason.");
-    static const char *const topics[2] = {"alert", "changelog"};
-    for (int t = 0; t < 2; t++)
+    for (int t = 0; t < 3; t++)
         for (int r = 0; r < BAD__COUNT; r++)
-            printw(&w, "casewatch_feed_bad_records_total{topic=\"%s\",reason=\"%s\"} %llu\n",
-                   topics[t], feed_bad_names[r], U(v->n.bad[t][r]));
+            if (feed_bad_possible[t][r])
+                printw(&w,
+                       "casewatch_feed_bad_records_total{topic=\"%s\",reason=\"%s\"} %llu\n",
+                       feed_topic_names[t], feed_bad_names[r], U(v->n.bad[t][r]));
+    metric(&w, "actions_total", "counter",
+           "Action records applied (read from the actions topic or made here).");
+    printw(&w, "casewatch_feed_actions_total %llu\n", U(v->n.actions));
     metric(&w, "open_alerts", "gauge", "Alerts open now (warnings, breaches, violations).");
     printw(&w, "casewatch_feed_open_alerts %llu\n", (unsigned long long)open_alerts);
     metric(&w, "open_cases", "gauge", "Open cases known from the changelog.");
@@ -773,6 +787,177 @@ static enum MHD_Result serve_metrics(feed_http_t *h, struct MHD_Connection *conn
     return send_buffer(h, conn, 200, &w, "text/plain; version=0.0.4; charset=utf-8");
 }
 
+/* ---- actions: POST /api/alerts/{id}/actions ---- */
+
+#define ACTION_BODY_MAX 4096
+
+typedef struct {
+    char buf[ACTION_BODY_MAX + 1];
+    size_t len;
+    bool too_large;
+} body_t;
+
+/* The alert id of an actions URL ("/api/alerts/ID/actions"), or NULL. */
+static bool action_url(const char *url, char id[64 + 1])
+{
+    static const char prefix[] = "/api/alerts/", suffix[] = "/actions";
+    size_t n = strlen(url), pl = sizeof(prefix) - 1, sl = sizeof(suffix) - 1;
+    if (n <= pl + sl || strncmp(url, prefix, pl) != 0 || strcmp(url + n - sl, suffix) != 0)
+        return false;
+    size_t idl = n - pl - sl;
+    if (idl > 64 || memchr(url + pl, '/', idl))
+        return false;
+    memcpy(id, url + pl, idl);
+    id[idl] = '\0';
+    return true;
+}
+
+/* A pseudonym, not a name: letters, digits, '.', '_', '-'. */
+static bool pseudonym(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= CW_NAME_MAX &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static bool note_ok(const char *s)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return false; /* one line: no control characters */
+        chars += (*p & 0xC0) != 0x80;
+    }
+    return chars > 0 && chars <= FEED_NOTE_MAX_CHARS;
+}
+
+static json_t *stamp(const char *by)
+{
+    char at[CW_TIME_STR_SIZE];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    cw_time_format((cw_instant_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, at);
+    json_t *o = json_object();
+    json_object_set_new(o, "by", json_string(by));
+    json_object_set_new(o, "at", json_string(at));
+    return o;
+}
+
+static enum MHD_Result serve_action(feed_http_t *h, struct MHD_Connection *conn, const char *id,
+                                    const body_t *body, const feed_user_t *user)
+{
+    if (!h->actions || !atomic_load(&h->actions_on))
+        return send_error(h, conn, 503, "actions are off: the actions topic does not exist");
+    if (user && user->role == FEED_ROLE_INSPECTOR)
+        return send_error(h, conn, 403, "inspectors read, they do not act");
+    const char *type =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!type || strncasecmp(type, "application/json", 16) != 0)
+        return send_error(h, conn, 415, "Content-Type: application/json expected");
+    if (!body || body->too_large)
+        return send_error(h, conn, 413, "an action is at most 4 KiB");
+    json_error_t jerr;
+    json_t *req = json_loadb(body->buf, body->len, JSON_REJECT_DUPLICATES, &jerr);
+    const char *action = json_string_value(json_object_get(req, "action"));
+    const char *to = json_string_value(json_object_get(req, "to"));
+    const char *text = json_string_value(json_object_get(req, "text"));
+    const char *err = NULL;
+    if (!json_is_object(req) || !action)
+        err = "{\"action\": \"acknowledge\" | \"assign\" | \"note\", ...} expected";
+    else if (strcmp(action, "acknowledge") == 0)
+        err = json_object_size(req) == 1 ? NULL : "acknowledge takes nothing else";
+    else if (strcmp(action, "assign") == 0)
+        err = to && pseudonym(to) && json_object_size(req) == 2
+                  ? NULL
+                  : "assign: \"to\" is a caseworker's pseudonym (letters, digits, . _ -)";
+    else if (strcmp(action, "note") == 0)
+        err = text && note_ok(text) && json_object_size(req) == 2
+                  ? NULL
+                  : "note: \"text\" is one line of 1 to 280 characters";
+    else
+        err = "action: acknowledge, assign or note";
+    if (err) {
+        json_decref(req);
+        return send_error(h, conn, 400, err);
+    }
+    /* the request's strings die with req: the action's name for the log */
+    static const char *const names[] = {"acknowledge", "assign", "note"};
+    const char *what = names[strcmp(action, "acknowledge") == 0 ? 0
+                             : strcmp(action, "assign") == 0    ? 1
+                                                                : 2];
+    const char *by = user ? user->name : "local";
+    char case_id[CW_ID_MAX + 1], muni[CW_KOMMUN_LEN + 1], unit[CW_NAME_MAX + 1];
+    char *current = NULL;
+    actions_lock(h->actions);
+    if (!view_action_base(h->view, id, case_id, muni, unit, &current)) {
+        actions_unlock(h->actions);
+        json_decref(req);
+        return send_error(h, conn, 404, "no such open alert");
+    }
+    if (!feed_user_acts(user, muni, unit)) {
+        actions_unlock(h->actions);
+        free(current);
+        json_decref(req);
+        return send_error(h, conn, 403, "another unit's alert");
+    }
+    json_t *st = current ? json_loads(current, 0, &jerr) : NULL;
+    free(current);
+    if (!json_is_object(st)) {
+        json_decref(st);
+        st = json_object();
+        json_object_set_new(st, "v", json_integer(1));
+        json_object_set_new(st, "alert", json_string(id));
+        json_object_set_new(st, "case", json_string(case_id));
+        json_object_set_new(st, "municipality", json_string(muni));
+        if (unit[0])
+            json_object_set_new(st, "unit", json_string(unit));
+    }
+    if (strcmp(action, "acknowledge") == 0) {
+        if (!json_object_get(st, "acknowledged"))
+            json_object_set_new(st, "acknowledged", stamp(by));
+    } else if (strcmp(action, "assign") == 0) {
+        json_t *s = stamp(by);
+        json_object_set_new(s, "to", json_string(to));
+        json_object_set_new(st, "assigned", s);
+    } else {
+        json_t *notes = json_object_get(st, "notes");
+        if (!json_is_array(notes)) {
+            notes = json_array();
+            json_object_set_new(st, "notes", notes);
+        }
+        json_t *s = stamp(by);
+        json_object_set_new(s, "text", json_string(text));
+        json_array_append_new(notes, s);
+        while (json_array_size(notes) > FEED_NOTES_MAX)
+            json_array_remove(notes, 0);
+    }
+    json_decref(req);
+    char *value = json_dumps(st, JSON_COMPACT);
+    json_decref(st);
+    char perr[256];
+    bool ok = value && actions_produce(h->actions, id, value, perr, sizeof(perr));
+    if (ok) /* shown at once; reading it back from the topic changes nothing */
+        view_on_action(h->view, id, strlen(id), value, strlen(value), -1, -1);
+    actions_unlock(h->actions);
+    if (!ok) {
+        free(value);
+        cw_log(CW_LOG_WARN, "an action could not be written to the actions topic: %s", perr);
+        return send_error(h, conn, 503, "the action could not be written; try again");
+    }
+    cw_log(CW_LOG_INFO, "%s (role %s): written to the actions topic", what,
+           user ? feed_role_name(user->role) : "none, no authentication");
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    cw_jsonw_begin_object(&w);
+    cw_jsonw_kv_string(&w, "alert", id);
+    cw_jsonw_key(&w, "actions");
+    cw_jsonw_append(&w, value, strlen(value));
+    w.need_comma = 1;
+    cw_jsonw_end_object(&w);
+    free(value);
+    return send_buffer(h, conn, 200, &w, JSON);
+}
+
 /* ---- routing ---- */
 
 typedef enum { AUTH_OK, AUTH_NONE, AUTH_BAD } auth_t;
@@ -796,9 +981,13 @@ static auth_t authorized(const feed_http_t *h, struct MHD_Connection *conn,
 }
 
 static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, const char *url,
-                                const char *method)
+                                const char *method, const body_t *body)
 {
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    char action_id[64 + 1];
+    bool is_action = action_url(url, action_id);
+    if (is_action && strcmp(method, "POST") != 0)
+        return send_error_with(h, conn, 405, "method not allowed", MHD_HTTP_HEADER_ALLOW, "POST");
+    if (!is_action && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return send_error_with(h, conn, 405, "method not allowed", MHD_HTTP_HEADER_ALLOW,
                                "GET, HEAD");
     if (strcmp(url, "/healthz") == 0)
@@ -836,6 +1025,8 @@ static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, con
     if (auth != AUTH_OK)
         return send_error_with(h, conn, 401, "unauthorized", MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                "Bearer realm=\"casewatch\"");
+    if (is_action)
+        return serve_action(h, conn, action_id, body, user);
     if (strcmp(url, "/api/alerts") == 0)
         return serve_alerts(h, conn, user);
     if (strcmp(url, "/api/caseload") == 0)
@@ -863,6 +1054,9 @@ static const char *route(const char *url)
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (strcmp(url, fixed[i]) == 0)
             return fixed[i];
+    char id[64 + 1];
+    if (action_url(url, id))
+        return "/api/alerts/{id}/actions";
     return strncmp(url, "/api/cases/", 11) == 0 ? "/api/cases/{id}" : "(other)";
 }
 
@@ -872,13 +1066,31 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
     feed_http_t *h = cls;
     (void)version;
-    (void)upload_data;
-    (void)con_cls;
-    if (*upload_size) /* a body after a refusal: dropped */
+    char id[64 + 1];
+    body_t *body = *con_cls;
+    if (strcmp(method, "POST") == 0 && action_url(url, id)) {
+        if (!body) { /* headers only: collect the body first */
+            conn_serving(h, conn);
+            *con_cls = cw_calloc(1, sizeof(body_t));
+            return MHD_YES;
+        }
+        if (*upload_size) {
+            size_t n = *upload_size;
+            if (body->len + n > ACTION_BODY_MAX)
+                body->too_large = true;
+            else {
+                memcpy(body->buf + body->len, upload_data, n);
+                body->len += n;
+            }
+            *upload_size = 0;
+            return MHD_YES;
+        }
+    } else if (*upload_size) { /* a body after a refusal: dropped */
         *upload_size = 0;
+    }
     last_code = 0;
     conn_serving(h, conn);
-    enum MHD_Result r = dispatch(h, conn, url, method);
+    enum MHD_Result r = dispatch(h, conn, url, method, body);
     if (CW_LOG_ENABLED(CW_LOG_DEBUG)) {
         static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"};
         const char *m = "(other)";
@@ -1112,6 +1324,16 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, const feed
            (long long)h->header_timeout_ms,
            (long long)cw_conf_get_int(conf, "feed.max_connections_per_address"), h->n_hosts);
     return h;
+}
+
+void http_set_actions(feed_http_t *h, feed_actions_t *actions)
+{
+    h->actions = actions;
+}
+
+atomic_bool *http_actions_on(feed_http_t *h)
+{
+    return &h->actions_on;
 }
 
 void http_stop(feed_http_t *h)

@@ -118,12 +118,21 @@ enum {
     BAD__COUNT
 };
 extern const char *const feed_bad_names[BAD__COUNT];
+/* Which reasons can occur on which topic ([topic][reason]): the only
+ * pairs /metrics exports. */
+extern const bool feed_bad_possible[3][BAD__COUNT];
+extern const char *const feed_topic_names[3];
+
+/* Limits of a supervisor's actions on an alert. */
+#define FEED_NOTE_MAX_CHARS 280 /* a note, in characters */
+#define FEED_NOTES_MAX      20  /* notes kept per alert (the oldest go) */
 
 typedef struct {
     atomic_uint_fast64_t alerts_consumed, alerts_duplicate, alerts_stale;
     atomic_uint_fast64_t alerts_by_kind[CW_ALERT__COUNT];
     atomic_uint_fast64_t snapshots, tombstones;
-    atomic_uint_fast64_t bad[2][BAD__COUNT]; /* [0] alert topic, [1] changelog */
+    atomic_uint_fast64_t bad[3][BAD__COUNT]; /* [0] alert topic, [1] changelog, [2] actions */
+    atomic_uint_fast64_t actions;
     atomic_uint_fast64_t sse_sent, sse_dropped;
 } feed_counters_t;
 
@@ -146,6 +155,7 @@ typedef struct {
     cw_date_t (*today)(void *opaque);
     void *today_opaque;
     cw_jsonw_t scratch; /* SSE event building (writer only) */
+    cw_strmap_t actions; /* alert id -> char * (its actions record, compact JSON) */
 } feed_view_t;
 
 void view_init(feed_view_t *v);
@@ -157,6 +167,16 @@ void view_on_alert(feed_view_t *v, const void *value, size_t len, int64_t ts, in
                    int64_t offset);
 void view_on_changelog(feed_view_t *v, const void *key, size_t key_len, const void *value,
                        size_t len, int64_t ts, int partition, int64_t offset);
+/* A record of the actions topic (key: the alert id; value: the alert's
+ * whole action state, see actions.c; NULL: forget it). */
+void view_on_action(feed_view_t *v, const void *key, size_t key_len, const void *value,
+                    size_t len, int partition, int64_t offset);
+/* For acting on alert id: whether it is open and shown, with its case's
+ * place and a copy of its current action record (NULL: none yet; the
+ * caller frees). */
+bool view_action_base(feed_view_t *v, const char *id, char case_id[CW_ID_MAX + 1],
+                      char municipality[CW_KOMMUN_LEN + 1], char unit[CW_NAME_MAX + 1],
+                      char **current);
 /* Drops the open alerts of cases the changelog never mentioned, older
  * than before_ts (their case ended and its tombstone was compacted away). */
 size_t view_drop_orphans(feed_view_t *v, int64_t before_ts);
@@ -170,15 +190,17 @@ typedef struct {
     size_t limit;
     cw_date_t today;          /* days_overdue is counted to this date */
     const feed_user_t *user;  /* only what this user sees; NULL: all */
+    bool unacknowledged;      /* only alerts nobody has acknowledged */
 } feed_filter_t;
 
 /* Whole days an open breach or violation is past its due date on today
  * (0 for warnings and before the due date): live, unlike the alert's own
  * days_overdue, which is frozen at the moment the alert fired. */
 int view_days_overdue(const feed_alert_t *a, cw_date_t today);
-/* Appends the alert's JSON with days_overdue as of today and
- * municipality_name (when the code is known) added. */
-void view_write_alert(cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today);
+/* Appends the alert's JSON with days_overdue as of today,
+ * municipality_name (when the code is known) and its actions (when any)
+ * added. Under the view's lock. */
+void view_write_alert(feed_view_t *v, cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today);
 
 /* Readers (HTTP threads); each takes the read lock. */
 void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out);
@@ -212,6 +234,7 @@ void tls_free(feed_tls_t *tls);
 /* ---- HTTP ---- */
 
 typedef struct feed_http_s feed_http_t;
+typedef struct feed_actions_s feed_actions_t;
 
 /* The start-up checks of the HTTP settings: feed.token strong enough; a
  * listener beyond loopback only with a token and TLS (https). false with
@@ -223,14 +246,33 @@ bool http_check_conf(const cw_conf_t *conf, bool https, bool users, char *errstr
 feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, const feed_users_t *users,
                         feed_view_t *view, char *errstr, size_t errstr_size);
 void http_stop(feed_http_t *h);
+/* The actions producer (borrowed; NULL: read-only), and the flag the
+ * reader sets once it knows whether the actions topic exists. */
+void http_set_actions(feed_http_t *h, feed_actions_t *actions);
+atomic_bool *http_actions_on(feed_http_t *h);
 /* The SSE publisher for view->publish (opaque: the server). */
 void http_publish(const char *data, size_t len, uint64_t seq, const char *municipality,
                   const char *unit, void *opaque);
 
+/* ---- the actions producer (actions.c) ---- */
+
+feed_actions_t *actions_start(const cw_conf_t *conf, char *errstr, size_t errstr_size);
+/* One action at a time: lock, read the view's state, produce, unlock. */
+void actions_lock(feed_actions_t *a);
+void actions_unlock(feed_actions_t *a);
+/* Produces key -> value to feed.actions_topic and waits for it to be
+ * written (up to ~6 s); false with errstr if it was not. */
+bool actions_produce(feed_actions_t *a, const char *key, const char *value, char *errstr,
+                     size_t errstr_size);
+void actions_stop(feed_actions_t *a);
+
 /* ---- the reader ---- */
 
-/* Reads both topics from the beginning until *stop; 0 on a clean stop. */
-int reader_run(const cw_conf_t *conf, feed_view_t *view, volatile sig_atomic_t *stop);
+/* Reads the topics from the beginning until *stop; 0 on a clean stop.
+ * The actions topic is optional: without it the feed serves read-only
+ * (*actions_on stays false). */
+int reader_run(const cw_conf_t *conf, feed_view_t *view, volatile sig_atomic_t *stop,
+               atomic_bool *actions_on);
 
 /* The wall clock (ms), or the instant in feed.clock_file (tests). */
 cw_instant_t feed_now(const cw_conf_t *conf);

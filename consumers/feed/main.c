@@ -38,6 +38,9 @@ const cw_conf_prop_t cw_feed_props[] = {
      "the processor's alert topic (JSON alerts)"},
     {"feed.changelog_topic", CW_CONF_STRING, "casewatch-state", 0, 0, NULL, 0,
      "the processor's compacted case-state changelog"},
+    {"feed.actions_topic", CW_CONF_STRING, "case-alert-actions", 0, 0, NULL, 0,
+     "compacted topic of supervisors' actions on alerts (acknowledge, assign, note), keyed by "
+     "alert id; missing: the feed is read-only"},
     {"feed.group_id", CW_CONF_STRING, "casewatch-feed", 0, 0, NULL, 0,
      "group.id librdkafka requires; the feed assigns partitions itself, never joins or commits"},
     {"feed.due_soon_days", CW_CONF_INT, "7", 0, 366, NULL, 0,
@@ -204,11 +207,17 @@ int main(int argc, char **argv)
         view.today = feed_today;
         view.today_opaque = conf;
         pthread_rwlock_unlock(&view.lock);
-        rc = reader_run(conf, &view, &stop);
+        char aerr[512];
+        feed_actions_t *actions = actions_start(conf, aerr, sizeof(aerr));
+        if (!actions)
+            cw_log(CW_LOG_WARN, "actions are off: %s", aerr);
+        http_set_actions(http, actions);
+        rc = reader_run(conf, &view, &stop, http_actions_on(http));
         pthread_rwlock_wrlock(&view.lock);
         view.publish = NULL;
         pthread_rwlock_unlock(&view.lock);
         http_stop(http);
+        actions_stop(actions);
         cw_log(CW_LOG_INFO, "stopped");
     }
     view_free(&view);

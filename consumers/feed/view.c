@@ -34,7 +34,14 @@
 
 const char *const feed_bad_names[BAD__COUNT] = {
     "too_large", "empty", "bad_encoding", "bad_json", "bad_field", "bad_snapshot", "bad_key"};
-static const char *const topic_names[2] = {"alert", "changelog"};
+const char *const feed_topic_names[3] = {"alert", "changelog", "actions"};
+const bool feed_bad_possible[3][BAD__COUNT] = {
+    [0] = {[BAD_TOO_LARGE] = true, [BAD_EMPTY] = true, [BAD_ENCODING] = true, [BAD_JSON] = true,
+           [BAD_FIELD] = true},
+    [1] = {[BAD_TOO_LARGE] = true, [BAD_SNAPSHOT] = true, [BAD_KEY] = true},
+    [2] = {[BAD_TOO_LARGE] = true, [BAD_JSON] = true, [BAD_FIELD] = true, [BAD_KEY] = true},
+};
+#define topic_names feed_topic_names
 
 void view_init(feed_view_t *v)
 {
@@ -42,6 +49,7 @@ void view_init(feed_view_t *v)
     pthread_rwlock_init(&v->lock, NULL);
     cw_strmap_init(&v->cases);
     cw_jsonw_init(&v->scratch);
+    cw_strmap_init(&v->actions);
     atomic_init(&v->ready, false);
 }
 
@@ -68,6 +76,10 @@ void view_free(feed_view_t *v)
         if (v->cases.slots[i].key)
             free_case(v->cases.slots[i].value);
     cw_strmap_free(&v->cases);
+    for (size_t i = 0; i < v->actions.cap; i++)
+        if (v->actions.slots[i].key)
+            free(v->actions.slots[i].value);
+    cw_strmap_free(&v->actions);
     cw_jsonw_free(&v->scratch);
     pthread_rwlock_destroy(&v->lock);
 }
@@ -161,7 +173,7 @@ int view_days_overdue(const feed_alert_t *a, cw_date_t today)
     return today > a->due ? (int)(today - a->due) : 0;
 }
 
-void view_write_alert(cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today)
+void view_write_alert(feed_view_t *v, cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today)
 {
     if (w->need_comma)
         cw_jsonw_append(w, ",", 1);
@@ -171,6 +183,12 @@ void view_write_alert(cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today)
     const char *name = cw_kommun_name(a->municipality);
     if (name)
         cw_jsonw_kv_string(w, "municipality_name", name);
+    const char *actions = cw_strmap_get(&v->actions, a->id, strlen(a->id));
+    if (actions) {
+        cw_jsonw_key(w, "actions");
+        cw_jsonw_append(w, actions, strlen(actions));
+        w->need_comma = 1;
+    }
     /* a->json is a non-empty object (its required fields): its members follow */
     cw_jsonw_append(w, ",", 1);
     cw_jsonw_append(w, a->json + 1, strlen(a->json + 1));
@@ -209,7 +227,7 @@ static void publish(feed_view_t *v, const feed_alert_t *a, const char *json, boo
         w->need_comma = 1;
     } else {
         w->need_comma = 0;
-        view_write_alert(w, a, view_today(v));
+        view_write_alert(v, w, a, view_today(v));
     }
     cw_jsonw_end_object(w);
     const char *muni, *unit;
@@ -482,6 +500,158 @@ void view_on_changelog(feed_view_t *v, const void *key, size_t key_len, const vo
     pthread_rwlock_unlock(&v->lock);
 }
 
+/* ---- actions ---- */
+
+static bool short_str(json_t *o, const char *key, size_t max, bool required)
+{
+    json_t *s = json_object_get(o, key);
+    if (!s)
+        return !required;
+    size_t n = json_is_string(s) ? json_string_length(s) : 0;
+    return json_is_string(s) && n > 0 && n <= max && !memchr(json_string_value(s), 0, n);
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* who and when: {"by": user, "at": RFC 3339} plus the extra string keys */
+static bool stamp_ok(json_t *o, const char *extra, size_t extra_max)
+{
+    if (!json_is_object(o) || !short_str(o, "by", FEED_USER_NAME_MAX, true) ||
+        !short_str(o, "at", 40, true) || (extra && !short_str(o, extra, extra_max, true)))
+        return false;
+    cw_instant_t t;
+    const char *at = json_string_value(json_object_get(o, "at"));
+    return cw_time_parse(at, strlen(at), &t, NULL, NULL, 0) == CW_OK &&
+           json_object_size(o) == (size_t)(extra ? 3 : 2);
+}
+
+/* The record, checked field by field and rebuilt (so what is kept and
+ * shown is exactly the fields known); NULL if anything is off. */
+static char *clean_action(json_t *o, const char *key)
+{
+    static const char *const known[] = {"v",     "alert",        "case",     "municipality",
+                                        "unit",  "acknowledged", "assigned", "notes"};
+    const char *k;
+    json_t *val;
+    json_object_foreach(o, k, val)
+    {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+            ok = ok || strcmp(k, known[i]) == 0;
+        if (!ok)
+            return NULL;
+    }
+    json_t *ack = json_object_get(o, "acknowledged"), *as = json_object_get(o, "assigned"),
+           *notes = json_object_get(o, "notes");
+    if (json_integer_value(json_object_get(o, "v")) != 1 ||
+        !short_str(o, "alert", MAX_ALERT_ID, true) ||
+        strcmp(json_string_value(json_object_get(o, "alert")), key) != 0 ||
+        !short_str(o, "case", CW_ID_MAX, true) || !short_str(o, "municipality", 4, true) ||
+        !kommun(json_string_value(json_object_get(o, "municipality"))) ||
+        (json_object_get(o, "unit") && !short_str(o, "unit", CW_NAME_MAX, true)) ||
+        (ack && !stamp_ok(ack, NULL, 0)) || (as && !stamp_ok(as, "to", CW_NAME_MAX)) ||
+        (notes && (!json_is_array(notes) || json_array_size(notes) > FEED_NOTES_MAX)))
+        return NULL;
+    size_t i;
+    json_t *n;
+    json_array_foreach(notes, i, n)
+    {
+        if (!stamp_ok(n, "text", FEED_NOTE_MAX_CHARS * 4) ||
+            utf8_chars(json_string_value(json_object_get(n, "text"))) > FEED_NOTE_MAX_CHARS)
+            return NULL;
+    }
+    json_t *c = json_object();
+    static const char *const order[] = {"v",            "alert",    "case", "municipality", "unit",
+                                        "acknowledged", "assigned", "notes"};
+    for (size_t j = 0; j < sizeof(order) / sizeof(order[0]); j++)
+        if (json_object_get(o, order[j]))
+            json_object_set(c, order[j], json_object_get(o, order[j]));
+    char *out = json_dumps(c, JSON_COMPACT);
+    json_decref(c);
+    return out;
+}
+
+static feed_alert_t *find_alert(feed_view_t *v, const char *case_id, const char *id)
+{
+    feed_case_t *c = get_case(v, case_id, false);
+    for (feed_alert_t *a = c ? c->alerts : NULL; a; a = a->next)
+        if (strcmp(a->id, id) == 0)
+            return a;
+    return NULL;
+}
+
+void view_on_action(feed_view_t *v, const void *key, size_t key_len, const void *value,
+                    size_t len, int partition, int64_t offset)
+{
+    char id[MAX_ALERT_ID + 1];
+    if (!key || key_len == 0 || key_len > MAX_ALERT_ID || memchr(key, 0, key_len))
+        return bad(v, 2, BAD_KEY, partition, offset);
+    memcpy(id, key, key_len);
+    id[key_len] = '\0';
+    char *clean = NULL, case_id[CW_ID_MAX + 1] = "";
+    if (value) {
+        if (len > 64 * 1024)
+            return bad(v, 2, BAD_TOO_LARGE, partition, offset);
+        json_error_t jerr;
+        json_t *o = json_loadb(value, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(o)) {
+            json_decref(o);
+            return bad(v, 2, BAD_JSON, partition, offset);
+        }
+        clean = clean_action(o, id);
+        if (clean)
+            snprintf(case_id, sizeof(case_id), "%s", json_string_value(json_object_get(o, "case")));
+        json_decref(o);
+        if (!clean)
+            return bad(v, 2, BAD_FIELD, partition, offset);
+    }
+    atomic_fetch_add(&v->n.actions, 1);
+    pthread_rwlock_wrlock(&v->lock);
+    char *old = cw_strmap_remove(&v->actions, id, key_len);
+    if (clean)
+        cw_strmap_put(&v->actions, id, key_len, clean);
+    bool changed = !old || !clean || strcmp(old, clean) != 0;
+    free(old);
+    feed_alert_t *a = clean ? find_alert(v, case_id, id) : NULL;
+    if (changed && a && visible(a))
+        publish(v, a, NULL, true, "action");
+    pthread_rwlock_unlock(&v->lock);
+}
+
+bool view_action_base(feed_view_t *v, const char *id, char case_id[CW_ID_MAX + 1],
+                      char municipality[CW_KOMMUN_LEN + 1], char unit[CW_NAME_MAX + 1],
+                      char **current)
+{
+    *current = NULL;
+    bool found = false;
+    pthread_rwlock_rdlock(&v->lock);
+    for (size_t i = 0; i < v->cases.cap && !found; i++) {
+        if (!v->cases.slots[i].key)
+            continue;
+        feed_case_t *c = v->cases.slots[i].value;
+        for (feed_alert_t *a = c->alerts; a && !found; a = a->next) {
+            if (strcmp(a->id, id) != 0 || !visible(a))
+                continue;
+            const char *muni, *u;
+            view_alert_place(a, &muni, &u);
+            snprintf(case_id, CW_ID_MAX + 1, "%s", c->id);
+            snprintf(municipality, CW_KOMMUN_LEN + 1, "%s", muni);
+            snprintf(unit, CW_NAME_MAX + 1, "%s", u);
+            const char *act = cw_strmap_get(&v->actions, id, strlen(id));
+            *current = act ? cw_strdup(act) : NULL;
+            found = true;
+        }
+    }
+    pthread_rwlock_unlock(&v->lock);
+    return found;
+}
+
 size_t view_drop_orphans(feed_view_t *v, int64_t before_ts)
 {
     size_t dropped = 0;
@@ -547,12 +717,17 @@ static bool match(const char *want, const char *have)
     return !want || strcmp(want, have) == 0;
 }
 
-static bool filtered(const feed_filter_t *f, const feed_alert_t *a)
+static bool filtered(feed_view_t *v_of_filter, const feed_filter_t *f, const feed_alert_t *a)
 {
     if (f->user) {
         const char *muni, *unit;
         view_alert_place(a, &muni, &unit);
         if (!feed_user_sees(f->user, muni, unit))
+            return false;
+    }
+    if (f->unacknowledged) {
+        const char *act = cw_strmap_get(&v_of_filter->actions, a->id, strlen(a->id));
+        if (act && strstr(act, "\"acknowledged\":{"))
             return false;
     }
     return match(f->municipality, a->municipality) && match(f->unit, a->unit) &&
@@ -619,7 +794,7 @@ void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out)
         if (!v->cases.slots[i].key)
             continue;
         for (feed_alert_t *a = ((feed_case_t *)v->cases.slots[i].value)->alerts; a; a = a->next) {
-            if (!visible(a) || !filtered(f, a))
+            if (!visible(a) || !filtered(v, f, a))
                 continue;
             if (n == cap)
                 all = cw_reallocarray(all, cap *= 2, sizeof(*all));
@@ -635,7 +810,7 @@ void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out)
     cw_jsonw_key(out, "alerts");
     cw_jsonw_begin_array(out);
     for (size_t i = 0; i < shown; i++)
-        view_write_alert(out, all[i], f->today);
+        view_write_alert(v, out, all[i], f->today);
     cw_jsonw_end_array(out);
     cw_jsonw_end_object(out);
     pthread_rwlock_unlock(&v->lock);
@@ -846,7 +1021,7 @@ view_case_t view_case_json(feed_view_t *v, const char *id, cw_date_t today,
     cw_jsonw_begin_array(out);
     for (const feed_alert_t *a = c->alerts; a; a = a->next)
         if (visible(a))
-            view_write_alert(out, a, today);
+            view_write_alert(v, out, a, today);
     cw_jsonw_end_array(out);
     cw_jsonw_end_object(out);
     pthread_rwlock_unlock(&v->lock);

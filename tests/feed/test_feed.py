@@ -707,6 +707,103 @@ def test_users(tmp):
           "their municipality, administrator all; --hash-token; bad users files refused")
 
 
+# ---- actions: acknowledge, assign, note ----
+
+def test_actions(tmp):
+    """A supervisor acknowledges, assigns and notes an alert of their unit;
+    the actions go to the compacted actions topic, so a second feed (and a
+    restarted one) shows the same, with who and when; inspectors and other
+    units' supervisors are refused; bad bodies are refused; garbage on the
+    topic is counted."""
+    users = dict(USERS, bertil=("supervisor", "0180/Barn och unga Norr", "sup-bertil-Token-a41d"))
+    path = users_file(tmp, users)
+    b, p, f, msgs = fl.start_all(tmp, {"feed.users_file": path})
+    anna, root = bearer("anna"), bearer("root")
+    bertil = {"Authorization": "Bearer " + users["bertil"][2]}
+    try:
+        f2 = fl.Feed(b, tmp, "feed2", {"feed.users_file": path})
+        f2.wait_ready()
+        s2 = fl.Stream(f2, root)
+        alert = f.json("/api/alerts?case=C-feed-open", anna)["alerts"][0]
+        aid = alert["id"]
+        assert "actions" not in alert
+        before_unack = f.json("/api/alerts?unacknowledged=true&limit=100000", root)["total"]
+        st, r = f.act(aid, {"action": "acknowledge"}, anna)
+        assert st == 200 and r["actions"]["acknowledged"]["by"] == "anna", (st, r)
+        assert re.match(r"\d{4}-\d\d-\d\dT", r["actions"]["acknowledged"]["at"])
+        st, r = f.act(aid, {"action": "assign", "to": "hl-23"}, anna)
+        assert st == 200 and r["actions"]["assigned"]["to"] == "hl-23"
+        st, r = f.act(aid, {"action": "note", "text": "Ringer familjen i morgon."}, anna)
+        assert st == 200 and [n["text"] for n in r["actions"]["notes"]] == \
+            ["Ringer familjen i morgon."]
+        # acknowledging twice keeps the first acknowledgement
+        st, r2 = f.act(aid, {"action": "acknowledge"}, root)
+        assert st == 200 and r2["actions"]["acknowledged"] == r["actions"]["acknowledged"]
+        # the second feed: through the topic, and on its stream
+        def on_f2():
+            a = f2.json("/api/alerts?case=C-feed-open", anna)["alerts"][0]
+            return a.get("actions", {}).get("notes")
+        assert h.wait_for(on_f2, 20), f2.json("/api/alerts?case=C-feed-open", anna)
+        a2 = f2.json("/api/alerts?case=C-feed-open", anna)["alerts"][0]["actions"]
+        assert a2 == r["actions"], (a2, r["actions"])
+        evs = s2.events(lambda evs: any(e["change"] == "action" and e["alert"]["id"] == aid
+                                        and e["alert"].get("actions", {}).get("notes")
+                                        for e in evs))
+        assert any(e["change"] == "action" for e in evs), evs
+        s2.close()
+        # the unacknowledged filter
+        unack = f.json("/api/alerts?unacknowledged=true&limit=100000", root)
+        assert unack["total"] == before_unack - 1 and aid not in {a["id"] for a in unack["alerts"]}
+        assert f.get("/api/alerts?unacknowledged=maybe", root)[0] == 400
+        # refusals
+        assert f.act(aid, {"action": "acknowledge"}, bearer("ivar"))[0] == 403
+        assert f.act(aid, {"action": "acknowledge"}, bertil)[0] == 403
+        assert f.act("0" * 32, {"action": "acknowledge"}, anna)[0] == 404
+        assert f.act(aid, {"action": "acknowledge"})[0] == 401
+        for bad in ({"action": "assign", "to": "Anna Andersson"}, {"action": "assign"},
+                    {"action": "note", "text": "x" * 281}, {"action": "note", "text": ""},
+                    {"action": "note", "text": "två\nrader"}, {"action": "delete"},
+                    {"action": "acknowledge", "extra": 1}, ["acknowledge"]):
+            assert f.act(aid, bad, anna)[0] == 400, bad
+        assert f.act(aid, {"action": "note", "text": "å" * 280}, anna)[0] == 200
+        assert f.act(aid, b"{not json", anna)[0] == 400
+        assert f.act(aid, {"action": "acknowledge"}, anna, content_type="text/plain")[0] == 415
+        assert f.act(aid, {"action": "note", "text": "x" * 5000}, anna)[0] == 413
+        assert f.get(f"/api/alerts/{aid}/actions", anna)[0] == 405
+        # garbage on the actions topic: counted, nothing else changes
+        pr = h.Producer({"bootstrap.servers": b.bootstrap})
+        pr.produce("case-alert-actions", key=aid, value=b"{broken")
+        pr.produce("case-alert-actions", key=aid, value=json.dumps({"v": 1, "alert": "other"}))
+        pr.produce("case-alert-actions", key=None, value=b"{}")
+        assert pr.flush(30) == 0
+        def bad_actions():
+            m = parse_metrics(f.get("/metrics", root)[1].decode())
+            return {k: v for k, v in m.items()
+                    if k.startswith('casewatch_feed_bad_records_total{topic="actions"') and v}
+        assert h.wait_for(lambda: len(bad_actions()) == 3, 20), bad_actions()
+        m = parse_metrics(f.get("/metrics", root)[1].decode())
+        # only pairs that can occur are exported
+        assert 'casewatch_feed_bad_records_total{topic="changelog",reason="empty"}' not in m
+        assert 'casewatch_feed_bad_records_total{topic="alert",reason="bad_snapshot"}' not in m
+        final = f.json("/api/alerts?case=C-feed-open", anna)["alerts"][0]["actions"]
+        assert len(final["notes"]) == 2
+        # a restarted feed shows the same
+        assert f.stop() == 0 and f2.stop() == 0
+        f3 = fl.Feed(b, tmp, "feed3", {"feed.users_file": path})
+        f3.wait_ready()
+        assert f3.json("/api/alerts?case=C-feed-open", anna)["alerts"][0]["actions"] == final
+        assert f3.stop() == 0
+        log = f.logtext()
+        assert "acknowledge (role supervisor): written to the actions topic" in log
+        assert "note (role supervisor): written to the actions topic" in log
+        assert "Ringer familjen" not in log and "hl-23" not in log
+        assert p.stop() == 0
+    finally:
+        b.stop()
+    print("actions: acknowledge, assign, note (who, when) via the actions topic; second feed "
+          "and restart show the same; SSE; unacknowledged filter; 400/403/404/405/413/415")
+
+
 # ---- the browser ----
 
 class Chromium:
