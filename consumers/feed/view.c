@@ -832,7 +832,7 @@ typedef struct {
 
 static load_t *group(groups_t *g, const char *municipality, const char *name)
 {
-    char key[CW_KOMMUN_LEN + CW_NAME_MAX + 4];
+    char key[CW_KOMMUN_LEN + 2 * CW_NAME_MAX + 8];
     int len = snprintf(key, sizeof(key), "%s\x1f%s", municipality, name);
     void *hit = cw_strmap_get(&g->map, key, (size_t)len);
     if (hit)
@@ -891,8 +891,18 @@ static void write_groups(cw_jsonw_t *w, const char *key, groups_t *g, const char
         const char *name = cw_kommun_name(muni);
         if (name)
             cw_jsonw_kv_string(w, "municipality_name", name);
-        if (label)
-            cw_jsonw_kv_string(w, label, sep + 1);
+        if (label) {
+            /* a caseworker's key is "caseworker\x1eunit": one row per unit */
+            const char *unit_sep = strchr(sep + 1, '\x1e');
+            if (unit_sep) {
+                char who[CW_NAME_MAX + 1];
+                snprintf(who, sizeof(who), "%.*s", (int)(unit_sep - sep - 1), sep + 1);
+                cw_jsonw_kv_string(w, "unit", unit_sep + 1);
+                cw_jsonw_kv_string(w, label, who);
+            } else {
+                cw_jsonw_kv_string(w, label, sep + 1);
+            }
+        }
         write_load(w, &g->rows[i]);
         cw_jsonw_end_object(w);
     }
@@ -934,7 +944,9 @@ void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, const fe
         add(&total, &d);
         add(group(&munis, c->snap.municipality, ""), &d);
         add(group(&units, c->snap.municipality, c->snap.unit), &d);
-        add(group(&workers, c->snap.municipality, c->snap.caseworker), &d);
+        char worker[2 * CW_NAME_MAX + 2];
+        snprintf(worker, sizeof(worker), "%s\x1e%s", c->snap.caseworker, c->snap.unit);
+        add(group(&workers, c->snap.municipality, worker), &d);
     }
     bool ready = atomic_load(&v->ready);
     pthread_rwlock_unlock(&v->lock);

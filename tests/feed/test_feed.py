@@ -882,37 +882,100 @@ class Chromium:
             self.proc.wait()
 
 
+# Every text-bearing element of the page whose content is wider than its
+# box (text running into the next cell), ignoring the scroll containers
+# themselves (.table-wrap, #live) and hidden elements. Returns descriptions.
+OVERFLOW_JS = """(() => {
+  const bad = [];
+  const sel = 'th, td, li, h1, h2, label, .legend span, button, summary, .pill, #counts, #who, p';
+  for (const e of document.querySelectorAll(sel)) {
+    if (!e.offsetParent && e.tagName !== 'BODY') continue;
+    const cs = getComputedStyle(e);
+    if (cs.overflowX === 'auto' || cs.overflowX === 'scroll') continue;
+    if (e.scrollWidth > e.clientWidth + 1)
+      bad.push(e.tagName + ' ' + (e.id || e.className || '') + ': ' +
+               (e.innerText || '').slice(0, 40) + ' (' + e.scrollWidth + ' > ' + e.clientWidth + ')');
+  }
+  /* a due date on one line: the text's boxes all on one row */
+  for (const td of document.querySelectorAll('td.date')) {
+    const r = document.createRange(); r.selectNodeContents(td);
+    const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+    if (tops.size > 1) bad.push('wrapped date ' + td.innerText);
+  }
+  /* headers of a row do not overlap each other */
+  for (const row of document.querySelectorAll('thead tr')) {
+    const cells = [...row.children].filter(c => c.offsetParent);
+    for (let i = 1; i < cells.length; i++) {
+      const a = cells[i - 1].getBoundingClientRect(), b = cells[i].getBoundingClientRect();
+      if (a.right > b.left + 1) bad.push('overlapping headers ' + cells[i - 1].innerText + ' / ' + cells[i].innerText);
+    }
+  }
+  return bad;
+})()"""
+
+
 def test_browser(tmp):
-    """Real Chromium on the dashboard: the scenario's open alerts are in the
-    table, the caseload chart is drawn, a new alert comes by SSE into the
-    live list and the table; English on request. Screenshots in the build
-    directory (tests/feed/feed_dashboard*.png)."""
+    """Real Chromium on the dashboard, signed in as an administrator: the
+    open alerts (a month-old breach with its live lateness), the caseload
+    chart and caseworker table, a new alert by SSE with a title that
+    follows its kind, an acknowledgement made through the page that a
+    second browser session sees and that survives a feed restart, English,
+    no text overflowing its cell at 1920, 1280 and 390 pixels wide; a
+    supervisor's session shows only their unit and gets 403 for another
+    unit's case. Screenshots in the build directory (tests/feed/*.png)."""
     if not (shutil.which("chromium") or os.path.exists("/usr/bin/chromium")):
         print("chromium is not installed (deploy/local/setup.sh installs it): skipped")
         sys.exit(77)
-    b, p, f, _ = fl.start_all(tmp)
+    path = users_file(tmp)
+    b, p, f, msgs = fl.start_all(tmp, {"feed.users_file": path})
     out_dir = os.path.join(fl.BUILD, "tests", "feed")
+    root, anna = bearer("root"), bearer("anna")
     try:
-        api = f.json("/api/alerts?limit=100000")
+        api = f.json("/api/alerts?limit=100000", root)
         target = next(a for a in api["alerts"] if a["case"] == "C-feed-open")
+        # a breach that fired on time (frozen at 0 or 1 day) and is a month late now
+        frozen = {json.loads(m.value())["id"]: json.loads(m.value()) for m in msgs}
+        old = next(a for a in api["alerts"] if a["kind"] == "breach" and a["days_overdue"] >= 28
+                   and frozen[a["id"]]["days_overdue"] <= 1)
         c = Chromium(tmp)
+        c2 = None
         try:
-            c.call("Page.navigate", {"url": f.url + "/"})
+            c.call("Page.navigate", {"url": f.url + "/#token=" + USERS["root"][2]})
             assert c.wait("document.querySelector('#state') && "
                           "document.querySelector('#state').dataset.state === 'live'"), \
                 c.eval("document.body.innerText.slice(0, 500)")
             n = api["total"]
             assert c.wait(f"document.querySelectorAll('tr.alert-row').length === {n}"), \
                 c.eval("document.querySelectorAll('tr.alert-row').length")
-            row = c.eval(f"(() => {{ const r = document.querySelector("
-                         f"'tr.alert-row[data-id=\"{target['id']}\"]'); "
-                         f"return r ? r.innerText : null; }})()")
+            assert c.wait("document.getElementById('who').innerText.startsWith('root')")
+            def row_text(aid):
+                return c.eval(f"(() => {{ const r = document.querySelector("
+                              f"'tr.alert-row[data-id=\"{aid}\"]'); "
+                              f"return r ? r.innerText : null; }})()")
+            row = row_text(target["id"])
             assert row and "Frist överskriden" in row and "C-feed-open" in row, row
             assert target["message_sv"][:40] in row, row
             assert "SoL" in row, row  # the legal reference
+            late = c.eval(f"document.querySelector('tr.alert-row[data-id=\"{old['id']}\"] "
+                          f"td:nth-child(7)').innerText")
+            assert late == str(old["days_overdue"]), (late, old["days_overdue"])
             assert c.wait("document.querySelectorAll('#caseload-chart g.unit-bar').length > 3")
             assert c.eval("[...document.querySelectorAll('#caseload-chart g.unit-bar')]"
                           ".some(g => g.dataset.unit === 'Barn och unga Syd')")
+            # names of municipalities, not only codes
+            assert c.eval("document.getElementById('alert-rows').innerText.includes('Stockholm')")
+            # the caseworker table, filtered by unit
+            cl = f.json("/api/caseload", root)
+            assert c.wait(f"document.querySelectorAll('tr.worker-row').length === "
+                          f"{len(cl['caseworkers'])}")
+            c.eval("(() => { const s = document.getElementById('w-unit'); "
+                   "s.value = [...s.options].find(o => o.text.endsWith('Barn och unga Syd')).value; "
+                   "s.dispatchEvent(new Event('change')); })()")
+            syd = [w for w in cl["caseworkers"] if w.get("unit") == "Barn och unga Syd"]
+            assert c.wait(f"document.querySelectorAll('tr.worker-row').length === {len(syd)}")
+            assert c.eval("[...document.querySelectorAll('tr.worker-row')].every("
+                          "r => r.dataset.unit === 'Barn och unga Syd') && "
+                          "document.getElementById('worker-rows').innerText.includes('hl-23')")
             # filter by severity: only critical rows stay
             crit = sum(1 for a in api["alerts"] if a["severity"] == "critical")
             c.eval("(() => { const s = document.getElementById('f-severity'); s.value = "
@@ -924,25 +987,90 @@ def test_browser(tmp):
             c.eval("document.querySelector('th[data-sort=\"due\"]').click()")
             first_due = c.eval("document.querySelector('tr.alert-row td:nth-child(6)').innerText")
             assert first_due == min(a["due"] for a in api["alerts"]), first_due
-            c.screenshot(os.path.join(out_dir, "feed_dashboard.png"))
-            # a new alert by SSE
+            # acknowledge through the page; a second browser session sees it
+            os.makedirs(os.path.join(tmp, "second"), exist_ok=True)
+            c2 = Chromium(os.path.join(tmp, "second"))
+            c2.call("Page.navigate", {"url": f.url + "/#token=" + USERS["root"][2]})
+            assert c2.wait(f"document.querySelectorAll('tr.alert-row').length === {n}")
+            c.eval(f"document.querySelector('tr.alert-row[data-id=\"{target['id']}\"] "
+                   f"button.ack').click()")
+            assert c.wait(f"(document.querySelector('tr.alert-row[data-id=\"{target['id']}\"]')"
+                          f" || {{innerText: ''}}).innerText.includes('Kvitterad av root')"), row_text(target["id"])
+            assert c2.wait(f"(document.querySelector('tr.alert-row[data-id=\"{target['id']}\"]')"
+                           f" || {{innerText: ''}}).innerText.includes('Kvitterad av root')", 20)
+            c.eval("(() => { const e = document.getElementById('f-unack'); e.checked = true; "
+                   "e.dispatchEvent(new Event('change')); })()")
+            assert c.wait(f"document.querySelectorAll('tr.alert-row').length === {n - 1}")
+            c.eval("(() => { const e = document.getElementById('f-unack'); e.checked = false; "
+                   "e.dispatchEvent(new Event('change')); })()")
+            # a new alert by SSE; the live list's title follows its kind
             h.produce(b.bootstrap, "case-events", fl.live_case(), lambda k: 2)
             assert c.wait("[...document.querySelectorAll('li.live-item')].some("
                           "li => li.innerText.includes('C-feed-live'))", 60), \
                 c.eval("document.getElementById('live').innerText")
             assert c.wait(f"document.querySelectorAll('tr.alert-row').length === {n + 1}")
-            assert c.eval("[...document.querySelectorAll('tr.alert-row')].some("
-                          "r => r.innerText.includes('C-feed-live'))")
-            c.screenshot(os.path.join(out_dir, "feed_dashboard_live.png"))
-            # English
+            live = c.eval("[...document.querySelectorAll('li.live-item')].map(li => "
+                          "[li.dataset.change, li.dataset.open, "
+                          "li.querySelector('.title').innerText, "
+                          "li.querySelector('.when').innerText])")
+            for change, is_open, head, when in live:
+                if is_open == "false":
+                    assert not head.startswith("Snart förfallen"), live
+                assert re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d|per \d{4}-\d\d-\d\d)", when), live
+            # layout at three widths: no text outside its cell
+            for width, height, name in ((1920, 1080, "feed_dashboard_1920.png"),
+                                        (1280, 900, "feed_dashboard.png"),
+                                        (390, 844, "feed_dashboard_390.png")):
+                c.call("Emulation.setDeviceMetricsOverride",
+                       {"width": width, "height": height, "deviceScaleFactor": 1,
+                        "mobile": width < 600})
+                time.sleep(0.5)
+                bad = c.eval(OVERFLOW_JS)
+                assert not bad, (width, bad[:10])
+                if width >= 1280:  # two columns: the side panel beside the alerts
+                    assert c.eval("document.querySelector('aside').getBoundingClientRect().left >"
+                                  " document.getElementById('alerts-section')"
+                                  ".getBoundingClientRect().right"), width
+                c.screenshot(os.path.join(out_dir, name))
+            # English, the same check
+            c.call("Emulation.setDeviceMetricsOverride",
+                   {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
             c.eval("document.getElementById('lang').click()")
             assert c.wait("document.querySelector('h2').innerText === 'Open alerts'")
             assert c.eval("document.querySelector('tbody').innerText.includes('Deadline missed')")
+            time.sleep(0.3)
+            bad = c.eval(OVERFLOW_JS)
+            assert not bad, ("en", bad[:10])
             c.screenshot(os.path.join(out_dir, "feed_dashboard_en.png"))
+            # the acknowledgement survives a feed restart
+            assert f.stop() == 0
+            f = fl.Feed(b, tmp, "feed-restarted", {"feed.users_file": path})
+            f.wait_ready()
+            c2.call("Page.navigate", {"url": f.url + "/#token=" + USERS["root"][2]})
+            assert c2.wait(f"(document.querySelector('tr.alert-row[data-id=\"{target['id']}\"]')"
+                           f" || {{innerText: ''}}).innerText.includes('Kvitterad av root')", 30)
+            # a supervisor sees only their unit; another unit's case is 403
+            c2.call("Page.navigate", {"url": "about:blank"})
+            c2.call("Page.navigate", {"url": f.url + "/#token=" + USERS["anna"][2]})
+            mine = f.json("/api/alerts?limit=100000", anna)["total"]
+            assert 0 < mine < n
+            assert c2.wait(f"document.querySelectorAll('tr.alert-row').length === {mine}")
+            assert not c2.eval("document.getElementById('alert-rows').innerText"
+                               ".includes('C-feed-warn')")
+            st = c2.eval("fetch('/api/cases/C-feed-warn', {headers: {Authorization: 'Bearer "
+                         + USERS["anna"][2] + "'}}).then(r => r.status)")
+            assert st == 403, st
+            assert c2.wait("document.getElementById('who').innerText === 'anna (enhetschef)'")
+            c2.screenshot(os.path.join(out_dir, "feed_dashboard_supervisor.png"))
         finally:
             c.close()
+            if c2:
+                c2.close()
         assert f.stop() == 0 and p.stop() == 0
-        print(f"browser: {n} rows, chart, filter, sort, SSE row, English; screenshots in {out_dir}")
+        print(f"browser: {n} rows, live lateness ({old['days_overdue']} days), caseworkers, "
+              f"acknowledgement seen by a second session and after a restart, SSE, layout at "
+              f"1920/1280/390 (+English) without overflow, supervisor scoped; screenshots in "
+              f"{out_dir}")
     finally:
         b.stop()
 

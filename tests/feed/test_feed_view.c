@@ -274,6 +274,10 @@ static void test_caseload(void **state)
                                 "\"due_soon\":1,\"overdue\":1,\"open_alerts\":0}"));
     assert_non_null(strstr(w.p, "\"unit\":\"Enhet A\""));
     assert_non_null(strstr(w.p, "\"caseworker\":\"hl-1\""));
+    /* a caseworker's row says their unit (the page filters by it) */
+    assert_non_null(strstr(w.p, "\"caseworkers\":[{\"municipality\":\"0180\","
+                                "\"municipality_name\":\"Stockholm\",\"unit\":\"Enhet A\","
+                                "\"caseworker\":\"hl-1\",\"open_cases\":1,"));
     cw_jsonw_free(&w);
     cw_jsonw_free(&b);
     view_free(&v);
