@@ -37,6 +37,8 @@
 
 extern const char cw_feed_index_html[], cw_feed_app_js[], cw_feed_app_css[];
 extern const size_t cw_feed_index_html_len, cw_feed_app_js_len, cw_feed_app_css_len;
+extern const char cw_feed_openapi_yaml[];
+extern const size_t cw_feed_openapi_yaml_len;
 
 static const int codes[] = {200, 400, 401, 403, 404, 405, 413, 415, 421, 429, 500, 503};
 #define N_CODES ((int)(sizeof(codes) / sizeof(codes[0])))
@@ -600,6 +602,16 @@ static cw_date_t today(const feed_http_t *h)
 static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn,
                                     const feed_user_t *user)
 {
+    /* the enumerated parameters have no empty value ("" is not "not given") */
+    static const char *const enums[] = {"severity", "kind", "sort", "limit", "unacknowledged"};
+    for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+        const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, enums[i]);
+        if (v && !v[0]) {
+            char msg[64];
+            snprintf(msg, sizeof(msg), "%s: empty", enums[i]);
+            return send_error(h, conn, 400, msg);
+        }
+    }
     feed_filter_t f = {
         .municipality = arg(conn, "municipality"),
         .unit = arg(conn, "unit"),
@@ -797,7 +809,8 @@ typedef struct {
     bool too_large;
 } body_t;
 
-/* The alert id of an actions URL ("/api/alerts/ID/actions"), or NULL. */
+/* Whether url is an actions URL ("/api/alerts/ID/actions"); id: the alert
+ * id, "" when longer than any alert id (no such alert: 404). */
 static bool action_url(const char *url, char id[64 + 1])
 {
     static const char prefix[] = "/api/alerts/", suffix[] = "/actions";
@@ -805,8 +818,10 @@ static bool action_url(const char *url, char id[64 + 1])
     if (n <= pl + sl || strncmp(url, prefix, pl) != 0 || strcmp(url + n - sl, suffix) != 0)
         return false;
     size_t idl = n - pl - sl;
-    if (idl > 64 || memchr(url + pl, '/', idl))
+    if (memchr(url + pl, '/', idl))
         return false;
+    if (idl > 64)
+        idl = 0;
     memcpy(id, url + pl, idl);
     id[idl] = '\0';
     return true;
@@ -889,7 +904,7 @@ static enum MHD_Result serve_action(feed_http_t *h, struct MHD_Connection *conn,
     char case_id[CW_ID_MAX + 1], muni[CW_KOMMUN_LEN + 1], unit[CW_NAME_MAX + 1];
     char *current = NULL;
     actions_lock(h->actions);
-    if (!view_action_base(h->view, id, case_id, muni, unit, &current)) {
+    if (!id[0] || !view_action_base(h->view, id, case_id, muni, unit, &current)) {
         actions_unlock(h->actions);
         json_decref(req);
         return send_error(h, conn, 404, "no such open alert");
@@ -1006,6 +1021,9 @@ static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, con
     if (strcmp(url, "/app.css") == 0)
         return send_static(h, conn, 200, cw_feed_app_css, cw_feed_app_css_len,
                            "text/css; charset=utf-8");
+    if (strcmp(url, "/openapi.yaml") == 0)
+        return send_static(h, conn, 200, cw_feed_openapi_yaml, cw_feed_openapi_yaml_len,
+                           "application/yaml; charset=utf-8");
     bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/metrics") == 0;
     if (!api)
         return send_error(h, conn, 404, "not found");
@@ -1050,7 +1068,8 @@ static const char *route(const char *url)
 {
     static const char *const fixed[] = {
         "/",       "/index.html", "/app.js",       "/app.css",    "/healthz",
-        "/readyz", "/api/alerts", "/api/caseload", "/api/stream", "/metrics", "/api/me"};
+        "/readyz", "/api/alerts", "/api/caseload", "/api/stream", "/metrics", "/api/me",
+        "/openapi.yaml"};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (strcmp(url, fixed[i]) == 0)
             return fixed[i];
