@@ -162,7 +162,7 @@ def flush(everything=False):
         last_at = when(a)
         if a["kind"] in ("breach", "violation"):
             title = a.get("title_sv", a["rule"]).split(": ", 1)[-1]
-            print(fit(f"{a['at'][:10]} {KIND[a['kind']]:<9} {a['municipality']} {a['case'][-14:]:<14} "
+            print(fit(f"{a['at'][:10]} {KIND[a['kind']]:<9} {a['municipality']} {a['case']:<15} "
                       f"due {a['due']}  {title}"), flush=True)
         else:
             quiet[a["kind"]] += 1
