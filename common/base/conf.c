@@ -233,9 +233,12 @@ static const struct {
 
 /* ---- the table ---- */
 
-/* ssl.key.pem holds a private key inline; ssl.key.location only a path. */
-static const char *const kafka_secret_words[] = {"password", "secret", "key.pem", NULL};
-static const char *const kafka_masked_words[] = {"password", "secret", ".key", NULL};
+/* ssl.key.pem holds a private key inline; ssl.key.location only a path.
+ * sasl.oauthbearer.config carries client secrets (clientSecret=…). */
+static const char *const kafka_secret_words[] = {"password", "secret", "key.pem",
+                                                 "oauthbearer.config", NULL};
+static const char *const kafka_masked_words[] = {"password", "secret", ".key",
+                                                 "oauthbearer.config", "token", NULL};
 
 static bool contains_any(const char *s, const char *const *words)
 {
@@ -633,6 +636,29 @@ static const char *slot_origin(const slot_t *slot)
     return slot->is_default ? "default" : slot->origin ? slot->origin : "unknown origin";
 }
 
+/* Writes value with the user info of a URL in it ("https://user:pw@host")
+ * masked: a password may ride in any URL-valued setting
+ * (schema_registry.url, …), not only in keys named secret. */
+static void put_value(FILE *out, const char *value)
+{
+    for (const char *p = value; *p;) {
+        const char *scheme = strstr(p, "://");
+        if (!scheme) {
+            fputs(p, out);
+            return;
+        }
+        const char *auth = scheme + 3;
+        size_t n = strcspn(auth, "/?#@ ,;");
+        fwrite(p, 1, (size_t)(auth - p), out);
+        if (auth[n] == '@') {
+            fputs("***@", out);
+            p = auth + n + 1;
+        } else {
+            p = auth;
+        }
+    }
+}
+
 void cw_conf_dump(const cw_conf_t *conf, FILE *out)
 {
     for (size_t i = 0; i < conf->n_props; i++) {
@@ -642,14 +668,22 @@ void cw_conf_dump(const cw_conf_t *conf, FILE *out)
             fprintf(out, "# %s\n", p->help);
         if (!slot->value)
             fprintf(out, "# %s = (unset)\n", p->name);
-        else
-            fprintf(out, "%s = %s  # %s\n", p->name,
-                    p->flags & CW_CONF_SECRET ? "***" : slot->value, slot_origin(slot));
+        else {
+            fprintf(out, "%s = ", p->name);
+            if (p->flags & CW_CONF_SECRET)
+                fputs("***", out);
+            else
+                put_value(out, slot->value);
+            fprintf(out, "  # %s\n", slot_origin(slot));
+        }
     }
     for (size_t i = 0; i < conf->n_kafka; i++) {
         const kafka_entry_t *k = &conf->kafka[i];
-        fprintf(out, KAFKA_PREFIX "%s = %s  # %s\n", k->key,
-                contains_any(k->key, kafka_masked_words) ? "***" : k->value,
-                k->origin ? k->origin : "unknown origin");
+        fprintf(out, KAFKA_PREFIX "%s = ", k->key);
+        if (contains_any(k->key, kafka_masked_words))
+            fputs("***", out);
+        else
+            put_value(out, k->value);
+        fprintf(out, "  # %s\n", k->origin ? k->origin : "unknown origin");
     }
 }

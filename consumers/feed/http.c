@@ -20,6 +20,7 @@
  * is full is dropped (it reconnects and reloads /api/alerts). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <openssl/crypto.h>
@@ -36,9 +37,37 @@
 
 extern const char cw_feed_index_html[], cw_feed_app_js[], cw_feed_app_css[];
 extern const size_t cw_feed_index_html_len, cw_feed_app_js_len, cw_feed_app_css_len;
+extern const char cw_feed_openapi_yaml[];
+extern const size_t cw_feed_openapi_yaml_len;
 
-static const int codes[] = {200, 400, 401, 404, 405, 500, 503};
+static const int codes[] = {200, 400, 401, 403, 404, 405, 413, 415, 421, 429, 500, 503};
 #define N_CODES ((int)(sizeof(codes) / sizeof(codes[0])))
+
+/* Failed logins are remembered per client address (the oldest entry
+ * makes room): each one delays the answer by FAIL_DELAY_MS doubled per
+ * failure (at most FAIL_DELAY_MAX_MS), and after FAIL_LOCK failures within
+ * FAIL_WINDOW_MS the address gets 429 without its credentials being
+ * looked at, until the window has passed. */
+#define FAIL_ADDRS        256
+#define FAIL_WINDOW_MS    (5 * 60 * 1000)
+#define FAIL_LOCK         10
+#define FAIL_DELAY_MS     100
+#define FAIL_DELAY_MAX_MS 2000
+
+struct failure_s {
+    char addr[INET6_ADDRSTRLEN];
+    int n;
+    int64_t first_ms;
+};
+
+/* One open connection, for the header timeout: deadline is when its
+ * request's headers must be complete (0: a request is being served). */
+typedef struct conn_s {
+    struct conn_s *next;
+    int fd;
+    int64_t deadline;
+    bool cut;
+} conn_t;
 
 typedef struct sse_client_s {
     struct sse_client_s *next;
@@ -47,6 +76,7 @@ typedef struct sse_client_s {
     char **q; /* ring of SSE messages */
     size_t head, n;
     bool dropped;
+    const feed_user_t *user; /* sees only its units' events; NULL: all */
     char *cur; /* the message being written */
     size_t cur_len, cur_off;
 } sse_client_t;
@@ -55,7 +85,7 @@ struct feed_http_s {
     struct MHD_Daemon *d;
     const cw_conf_t *conf;
     feed_view_t *view;
-    const char *token;
+    const feed_users_t *users; /* n == 0: no authentication */
     int64_t keepalive_ms;
     size_t queue_max, clients_max;
     int soon_days;
@@ -64,6 +94,19 @@ struct feed_http_s {
     size_t n_clients;
     bool stopping;
     atomic_uint_fast64_t requests[N_CODES + 1]; /* last: any other code */
+    /* guards (see "guards" below) */
+    int64_t header_timeout_ms;
+    char **hosts; /* Host header names served (lower case, no port) */
+    size_t n_hosts;
+    pthread_mutex_t conn_mu; /* conns, failures, watchdog_stop */
+    pthread_cond_t conn_cond;
+    struct conn_s *conns;
+    bool watchdog_stop;
+    pthread_t watchdog;
+    struct failure_s failures[FAIL_ADDRS];
+    atomic_uint_fast64_t header_timeouts, login_failures;
+    feed_actions_t *actions; /* NULL: none */
+    atomic_bool actions_on;  /* the actions topic exists (the reader found it) */
 };
 
 /* ---- responses ---- */
@@ -160,7 +203,8 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void http_publish(const char *data, size_t len, uint64_t seq, void *opaque)
+void http_publish(const char *data, size_t len, uint64_t seq, const char *municipality,
+                  const char *unit, void *opaque)
 {
     feed_http_t *h = opaque;
     char head[64];
@@ -168,7 +212,7 @@ void http_publish(const char *data, size_t len, uint64_t seq, void *opaque)
         snprintf(head, sizeof(head), "id: %llu\nevent: alert\ndata: ", (unsigned long long)seq);
     pthread_mutex_lock(&h->mu);
     for (sse_client_t *c = h->clients; c; c = c->next) {
-        if (c->dropped)
+        if (c->dropped || !feed_user_sees(c->user, municipality, unit))
             continue;
         if (c->n == h->queue_max) {
             c->dropped = true; /* slow: it reconnects and reloads */
@@ -260,7 +304,8 @@ static void sse_free(void *cls)
     free(c);
 }
 
-static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn)
+static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn,
+                                    const feed_user_t *user)
 {
     pthread_mutex_lock(&h->mu);
     if (h->stopping || h->n_clients >= h->clients_max) {
@@ -269,6 +314,7 @@ static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn)
     }
     sse_client_t *c = cw_calloc(1, sizeof(*c));
     c->h = h;
+    c->user = user;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -292,6 +338,254 @@ static enum MHD_Result serve_stream(feed_http_t *h, struct MHD_Connection *conn)
     return send_response(h, conn, 200, r, "text/event-stream; charset=utf-8");
 }
 
+/* ---- guards ----
+ *
+ * Slow clients: libmicrohttpd's idle timeout restarts with every byte, so
+ * a client trickling a header line every few seconds would hold its
+ * connection (and thread) for ever; enough of them fill
+ * feed.max_connections and lock everyone out. Each connection therefore
+ * has feed.header_timeout from its opening (and from the end of each
+ * response, for the next request on it) to complete its request's
+ * headers; a watchdog thread shuts down the socket of one that has not.
+ * feed.max_connections_per_address keeps one address from taking every
+ * slot. The Host header must name this server (DNS rebinding), and failed
+ * logins are logged, slowed and, repeated, refused. */
+
+static void client_addr(struct MHD_Connection *conn, char out[INET6_ADDRSTRLEN])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, INET6_ADDRSTRLEN, "?");
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  INET6_ADDRSTRLEN);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  INET6_ADDRSTRLEN);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    feed_http_t *h = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_t *c = cw_calloc(1, sizeof(*c));
+        c->fd = ci ? ci->connect_fd : -1;
+        pthread_mutex_lock(&h->conn_mu);
+        c->deadline = mono_ms() + h->header_timeout_ms;
+        c->next = h->conns;
+        h->conns = c;
+        pthread_mutex_unlock(&h->conn_mu);
+        *socket_context = c;
+        return;
+    }
+    conn_t *c = *socket_context; /* closed: called before libmicrohttpd closes the socket */
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->conn_mu);
+    for (conn_t **pp = &h->conns; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    pthread_mutex_unlock(&h->conn_mu);
+    free(c);
+    *socket_context = NULL;
+}
+
+static conn_t *conn_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* A request's headers are complete (its handler runs): no deadline. */
+static void conn_serving(feed_http_t *h, struct MHD_Connection *conn)
+{
+    conn_t *c = conn_of(conn);
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->conn_mu);
+    c->deadline = 0;
+    pthread_mutex_unlock(&h->conn_mu);
+}
+
+/* A response is done: the next request on the connection has its own
+ * header timeout. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    feed_http_t *h = cls;
+    (void)toe;
+    if (con_cls && *con_cls) { /* an action's body */
+        free(*con_cls);
+        *con_cls = NULL;
+    }
+    conn_t *c = conn_of(conn);
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->conn_mu);
+    c->deadline = mono_ms() + h->header_timeout_ms;
+    pthread_mutex_unlock(&h->conn_mu);
+}
+
+static void *watchdog_main(void *arg)
+{
+    feed_http_t *h = arg;
+    pthread_mutex_lock(&h->conn_mu);
+    while (!h->watchdog_stop) {
+        int64_t now = mono_ms();
+        size_t cut = 0;
+        for (conn_t *c = h->conns; c; c = c->next)
+            if (c->deadline && now >= c->deadline && !c->cut && c->fd >= 0) {
+                /* the connection's thread sees end of file and closes it */
+                shutdown(c->fd, SHUT_RDWR);
+                c->cut = true;
+                cut++;
+            }
+        if (cut) {
+            atomic_fetch_add(&h->header_timeouts, cut);
+            cw_log(CW_LOG_INFO,
+                   "%zu connection(s) sent no complete request headers within %lld ms: closed",
+                   cut, (long long)h->header_timeout_ms);
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 200 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&h->conn_cond, &h->conn_mu, &ts);
+    }
+    pthread_mutex_unlock(&h->conn_mu);
+    return NULL;
+}
+
+/* The Host header names this server: one of feed.allowed_hosts (or, by
+ * default, the loopback names and the listen address), any port. No Host
+ * (HTTP/1.0) passes: browsers, the rebinding attackers' tool, always send
+ * it. */
+static bool host_ok(const feed_http_t *h, struct MHD_Connection *conn)
+{
+    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!host)
+        return true;
+    size_t n;
+    if (host[0] == '[') {
+        const char *end = strchr(host, ']');
+        if (!end)
+            return false;
+        n = (size_t)(end - host) + 1;
+    } else {
+        n = strcspn(host, ":");
+    }
+    if (host[n] && (host[n] != ':' || strspn(host + n + 1, "0123456789") != strlen(host + n + 1)))
+        return false;
+    for (size_t i = 0; i < h->n_hosts; i++)
+        if (strlen(h->hosts[i]) == n && strncasecmp(h->hosts[i], host, n) == 0)
+            return true;
+    return false;
+}
+
+static void add_host(feed_http_t *h, const char *name, size_t len)
+{
+    while (len && (*name == ' ' || *name == '\t')) {
+        name++;
+        len--;
+    }
+    while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+        len--;
+    if (!len)
+        return;
+    h->hosts = cw_reallocarray(h->hosts, h->n_hosts + 1, sizeof(*h->hosts));
+    h->hosts[h->n_hosts++] = cw_strndup(name, len);
+}
+
+static void set_hosts(feed_http_t *h, const cw_conf_t *conf, const struct sockaddr_storage *ss)
+{
+    const char *list = cw_conf_get_str(conf, "feed.allowed_hosts");
+    if (list && list[0]) {
+        for (const char *p = list; *p;) {
+            size_t n = strcspn(p, ",");
+            add_host(h, p, n);
+            p += n + (p[n] == ',');
+        }
+        return;
+    }
+    static const char *const loopback[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < 3; i++)
+        add_host(h, loopback[i], strlen(loopback[i]));
+    char addr[INET6_ADDRSTRLEN + 2] = "";
+    if (ss->ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, addr, sizeof(addr));
+    else if (inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, addr + 1,
+                       sizeof(addr) - 2)) {
+        addr[0] = '[';
+        strcat(addr, "]");
+    }
+    add_host(h, addr, strlen(addr));
+}
+
+/* ---- failed logins ---- */
+
+static struct failure_s *failure_slot(feed_http_t *h, const char *addr, int64_t now, bool create)
+{
+    struct failure_s *oldest = &h->failures[0];
+    for (size_t i = 0; i < FAIL_ADDRS; i++) {
+        struct failure_s *f = &h->failures[i];
+        if (f->addr[0] && now - f->first_ms >= FAIL_WINDOW_MS)
+            f->addr[0] = '\0'; /* the window has passed */
+        if (f->addr[0] && strcmp(f->addr, addr) == 0)
+            return f;
+        if (!f->addr[0] || (oldest->addr[0] && f->first_ms < oldest->first_ms))
+            oldest = f;
+    }
+    if (!create)
+        return NULL;
+    snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+    oldest->n = 0;
+    oldest->first_ms = now;
+    return oldest;
+}
+
+/* Seconds until addr may try again, 0 if it may now. */
+static int64_t login_locked(feed_http_t *h, const char *addr)
+{
+    int64_t now = mono_ms(), wait = 0;
+    pthread_mutex_lock(&h->conn_mu);
+    struct failure_s *f = failure_slot(h, addr, now, false);
+    if (f && f->n >= FAIL_LOCK)
+        wait = (f->first_ms + FAIL_WINDOW_MS - now + 999) / 1000;
+    pthread_mutex_unlock(&h->conn_mu);
+    return wait;
+}
+
+/* Records a failed login (logged with the address, never what was sent)
+ * and waits the delay it earns. */
+static void login_failed(feed_http_t *h, const char *addr)
+{
+    int64_t now = mono_ms();
+    pthread_mutex_lock(&h->conn_mu);
+    struct failure_s *f = failure_slot(h, addr, now, true);
+    int n = ++f->n;
+    pthread_mutex_unlock(&h->conn_mu);
+    atomic_fetch_add(&h->login_failures, 1);
+    cw_log(CW_LOG_INFO, "failed login from %s (%d in the last %d min%s)", addr, n,
+           FAIL_WINDOW_MS / 60000, n >= FAIL_LOCK ? "; refused until the window has passed" : "");
+    int64_t delay = FAIL_DELAY_MS;
+    for (int i = 1; i < n && delay < FAIL_DELAY_MAX_MS; i++)
+        delay *= 2;
+    if (delay > FAIL_DELAY_MAX_MS)
+        delay = FAIL_DELAY_MAX_MS;
+    struct timespec ts = {delay / 1000, (delay % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 /* ---- API ---- */
 
 static const char *arg(struct MHD_Connection *conn, const char *name)
@@ -300,8 +594,24 @@ static const char *arg(struct MHD_Connection *conn, const char *name)
     return v && v[0] ? v : NULL;
 }
 
-static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
+static cw_date_t today(const feed_http_t *h)
 {
+    return cw_time_local_date(feed_now(h->conf));
+}
+
+static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn,
+                                    const feed_user_t *user)
+{
+    /* the enumerated parameters have no empty value ("" is not "not given") */
+    static const char *const enums[] = {"severity", "kind", "sort", "limit", "unacknowledged"};
+    for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+        const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, enums[i]);
+        if (v && !v[0]) {
+            char msg[64];
+            snprintf(msg, sizeof(msg), "%s: empty", enums[i]);
+            return send_error(h, conn, 400, msg);
+        }
+    }
     feed_filter_t f = {
         .municipality = arg(conn, "municipality"),
         .unit = arg(conn, "unit"),
@@ -312,7 +622,13 @@ static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
         .case_id = arg(conn, "case"),
         .sort = arg(conn, "sort"),
         .limit = 1000,
+        .today = today(h),
+        .user = user,
     };
+    const char *unack = arg(conn, "unacknowledged");
+    if (unack && strcmp(unack, "true") != 0 && strcmp(unack, "false") != 0)
+        return send_error(h, conn, 400, "unacknowledged: true or false");
+    f.unacknowledged = unack && strcmp(unack, "true") == 0;
     const char *limit = arg(conn, "limit");
     if (limit) {
         char *end;
@@ -326,39 +642,73 @@ static enum MHD_Result serve_alerts(feed_http_t *h, struct MHD_Connection *conn)
         return send_error(h, conn, 400, "severity: critical, high, medium or low");
     if (f.kind && cw_alert_kind_lookup(f.kind) < 0)
         return send_error(h, conn, 400, "kind: warning, breach or violation");
-    static const char *const sorts[] = {"severity", "due", "at", "municipality", "unit", "rule"};
+    static const char *const sorts[] = {"severity", "due",  "at",     "municipality",
+                                        "unit",     "rule", "overdue"};
     bool sort_ok = !f.sort;
-    for (int i = 0; !sort_ok && i < 6; i++)
+    for (int i = 0; !sort_ok && i < 7; i++)
         sort_ok = strcmp(f.sort, sorts[i]) == 0;
     if (!sort_ok)
-        return send_error(h, conn, 400, "sort: severity, due, at, municipality, unit or rule");
+        return send_error(h, conn, 400,
+                          "sort: severity, due, at, municipality, unit, rule or overdue");
     cw_jsonw_t w;
     cw_jsonw_init(&w);
     view_alerts_json(h->view, &f, &w);
     return send_buffer(h, conn, 200, &w, JSON);
 }
 
-static cw_date_t today(const feed_http_t *h)
-{
-    return cw_time_local_date(feed_now(h->conf));
-}
-
-static enum MHD_Result serve_caseload(feed_http_t *h, struct MHD_Connection *conn)
+static enum MHD_Result serve_caseload(feed_http_t *h, struct MHD_Connection *conn,
+                                      const feed_user_t *user)
 {
     cw_jsonw_t w;
     cw_jsonw_init(&w);
-    view_caseload_json(h->view, today(h), h->soon_days, &w);
+    view_caseload_json(h->view, today(h), h->soon_days, user, &w);
     return send_buffer(h, conn, 200, &w, JSON);
 }
 
-static enum MHD_Result serve_case(feed_http_t *h, struct MHD_Connection *conn, const char *id)
+static enum MHD_Result serve_case(feed_http_t *h, struct MHD_Connection *conn, const char *id,
+                                  const feed_user_t *user)
 {
     cw_jsonw_t w;
     cw_jsonw_init(&w);
-    if (!id[0] || strlen(id) > CW_ID_MAX || !view_case_json(h->view, id, today(h), &w)) {
+    view_case_t r = !id[0] || strlen(id) > CW_ID_MAX
+                        ? VIEW_CASE_NOT_FOUND
+                        : view_case_json(h->view, id, today(h), user, &w);
+    if (r != VIEW_CASE_OK) {
         cw_jsonw_free(&w);
-        return send_error(h, conn, 404, "no such case");
+        return r == VIEW_CASE_FORBIDDEN ? send_error(h, conn, 403, "another unit's case")
+                                        : send_error(h, conn, 404, "no such case");
     }
+    return send_buffer(h, conn, 200, &w, JSON);
+}
+
+/* Who is asking: {"user", "role", "scope": [{"municipality", "unit"}]}
+ * ({"user": null} without authentication), so the page can say it. */
+static enum MHD_Result serve_me(feed_http_t *h, struct MHD_Connection *conn,
+                                const feed_user_t *user)
+{
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    cw_jsonw_begin_object(&w);
+    if (!user) {
+        cw_jsonw_key(&w, "user");
+        cw_jsonw_append(&w, "null", 4);
+        w.need_comma = 1;
+        cw_jsonw_kv_string(&w, "role", "administrator");
+    } else {
+        cw_jsonw_kv_string(&w, "user", user->name);
+        cw_jsonw_kv_string(&w, "role", feed_role_name(user->role));
+    }
+    cw_jsonw_key(&w, "scope");
+    cw_jsonw_begin_array(&w);
+    for (size_t i = 0; user && i < user->n_scope; i++) {
+        cw_jsonw_begin_object(&w);
+        cw_jsonw_kv_string(&w, "municipality", user->scope[i].municipality);
+        if (user->scope[i].unit[0])
+            cw_jsonw_kv_string(&w, "unit", user->scope[i].unit);
+        cw_jsonw_end_object(&w);
+    }
+    cw_jsonw_end_array(&w);
+    cw_jsonw_end_object(&w);
     return send_buffer(h, conn, 200, &w, JSON);
 }
 
@@ -407,11 +757,15 @@ static enum MHD_Result serve_metrics(feed_http_t *h, struct MHD_Connection *conn
     printw(&w, "casewatch_feed_changelog_records_total{type=\"tombstone\"} %llu\n",
            U(v->n.tombstones));
     metric(&w, "bad_records_total", "counter", "Records that could not be read, by reason.");
-    static const char *const topics[2] = {"alert", "changelog"};
-    for (int t = 0; t < 2; t++)
+    for (int t = 0; t < 3; t++)
         for (int r = 0; r < BAD__COUNT; r++)
-            printw(&w, "casewatch_feed_bad_records_total{topic=\"%s\",reason=\"%s\"} %llu\n",
-                   topics[t], feed_bad_names[r], U(v->n.bad[t][r]));
+            if (feed_bad_possible[t][r])
+                printw(&w,
+                       "casewatch_feed_bad_records_total{topic=\"%s\",reason=\"%s\"} %llu\n",
+                       feed_topic_names[t], feed_bad_names[r], U(v->n.bad[t][r]));
+    metric(&w, "actions_total", "counter",
+           "Action records applied (read from the actions topic or made here).");
+    printw(&w, "casewatch_feed_actions_total %llu\n", U(v->n.actions));
     metric(&w, "open_alerts", "gauge", "Alerts open now (warnings, breaches, violations).");
     printw(&w, "casewatch_feed_open_alerts %llu\n", (unsigned long long)open_alerts);
     metric(&w, "open_cases", "gauge", "Open cases known from the changelog.");
@@ -434,29 +788,221 @@ static enum MHD_Result serve_metrics(feed_http_t *h, struct MHD_Connection *conn
             printw(&w, "casewatch_feed_http_requests_total{code=\"other\"} %llu\n",
                    U(h->requests[i]));
     }
+    metric(&w, "http_header_timeouts_total", "counter",
+           "Connections closed for not completing their request headers within "
+           "feed.header_timeout.");
+    printw(&w, "casewatch_feed_http_header_timeouts_total %llu\n", U(h->header_timeouts));
+    metric(&w, "login_failures_total", "counter", "Requests with wrong credentials.");
+    printw(&w, "casewatch_feed_login_failures_total %llu\n", U(h->login_failures));
     metric(&w, "ready", "gauge", "1 once both topics were read up to their end at start.");
     printw(&w, "casewatch_feed_ready %d\n", atomic_load(&v->ready) ? 1 : 0);
     return send_buffer(h, conn, 200, &w, "text/plain; version=0.0.4; charset=utf-8");
 }
 
+/* ---- actions: POST /api/alerts/{id}/actions ---- */
+
+#define ACTION_BODY_MAX 4096
+
+typedef struct {
+    char buf[ACTION_BODY_MAX + 1];
+    size_t len;
+    bool too_large;
+} body_t;
+
+/* Whether url is an actions URL ("/api/alerts/ID/actions"); id: the alert
+ * id, "" when longer than any alert id (no such alert: 404). */
+static bool action_url(const char *url, char id[64 + 1])
+{
+    static const char prefix[] = "/api/alerts/", suffix[] = "/actions";
+    size_t n = strlen(url), pl = sizeof(prefix) - 1, sl = sizeof(suffix) - 1;
+    if (n <= pl + sl || strncmp(url, prefix, pl) != 0 || strcmp(url + n - sl, suffix) != 0)
+        return false;
+    size_t idl = n - pl - sl;
+    if (memchr(url + pl, '/', idl))
+        return false;
+    if (idl > 64)
+        idl = 0;
+    memcpy(id, url + pl, idl);
+    id[idl] = '\0';
+    return true;
+}
+
+/* A pseudonym, not a name: letters, digits, '.', '_', '-'. */
+static bool pseudonym(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= CW_NAME_MAX &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static bool note_ok(const char *s)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return false; /* one line: no control characters */
+        chars += (*p & 0xC0) != 0x80;
+    }
+    return chars > 0 && chars <= FEED_NOTE_MAX_CHARS;
+}
+
+static json_t *stamp(const char *by)
+{
+    char at[CW_TIME_STR_SIZE];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    cw_time_format((cw_instant_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, at);
+    json_t *o = json_object();
+    json_object_set_new(o, "by", json_string(by));
+    json_object_set_new(o, "at", json_string(at));
+    return o;
+}
+
+static enum MHD_Result serve_action(feed_http_t *h, struct MHD_Connection *conn, const char *id,
+                                    const body_t *body, const feed_user_t *user)
+{
+    if (!h->actions || !atomic_load(&h->actions_on))
+        return send_error(h, conn, 503, "actions are off: the actions topic does not exist");
+    if (user && user->role == FEED_ROLE_INSPECTOR)
+        return send_error(h, conn, 403, "inspectors read, they do not act");
+    const char *type =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!type || strncasecmp(type, "application/json", 16) != 0)
+        return send_error(h, conn, 415, "Content-Type: application/json expected");
+    if (!body || body->too_large)
+        return send_error(h, conn, 413, "an action is at most 4 KiB");
+    json_error_t jerr;
+    json_t *req = json_loadb(body->buf, body->len, JSON_REJECT_DUPLICATES, &jerr);
+    const char *action = json_string_value(json_object_get(req, "action"));
+    const char *to = json_string_value(json_object_get(req, "to"));
+    const char *text = json_string_value(json_object_get(req, "text"));
+    const char *err = NULL;
+    if (!json_is_object(req) || !action)
+        err = "{\"action\": \"acknowledge\" | \"assign\" | \"note\", ...} expected";
+    else if (strcmp(action, "acknowledge") == 0)
+        err = json_object_size(req) == 1 ? NULL : "acknowledge takes nothing else";
+    else if (strcmp(action, "assign") == 0)
+        err = to && pseudonym(to) && json_object_size(req) == 2
+                  ? NULL
+                  : "assign: \"to\" is a caseworker's pseudonym (letters, digits, . _ -)";
+    else if (strcmp(action, "note") == 0)
+        err = text && note_ok(text) && json_object_size(req) == 2
+                  ? NULL
+                  : "note: \"text\" is one line of 1 to 280 characters";
+    else
+        err = "action: acknowledge, assign or note";
+    if (err) {
+        json_decref(req);
+        return send_error(h, conn, 400, err);
+    }
+    /* the request's strings die with req: the action's name for the log */
+    static const char *const names[] = {"acknowledge", "assign", "note"};
+    const char *what = names[strcmp(action, "acknowledge") == 0 ? 0
+                             : strcmp(action, "assign") == 0    ? 1
+                                                                : 2];
+    const char *by = user ? user->name : "local";
+    char case_id[CW_ID_MAX + 1], muni[CW_KOMMUN_LEN + 1], unit[CW_NAME_MAX + 1];
+    char *current = NULL;
+    actions_lock(h->actions);
+    if (!id[0] || !view_action_base(h->view, id, case_id, muni, unit, &current)) {
+        actions_unlock(h->actions);
+        json_decref(req);
+        return send_error(h, conn, 404, "no such open alert");
+    }
+    if (!feed_user_acts(user, muni, unit)) {
+        actions_unlock(h->actions);
+        free(current);
+        json_decref(req);
+        return send_error(h, conn, 403, "another unit's alert");
+    }
+    json_t *st = current ? json_loads(current, 0, &jerr) : NULL;
+    free(current);
+    if (!json_is_object(st)) {
+        json_decref(st);
+        st = json_object();
+        json_object_set_new(st, "v", json_integer(1));
+        json_object_set_new(st, "alert", json_string(id));
+        json_object_set_new(st, "case", json_string(case_id));
+        json_object_set_new(st, "municipality", json_string(muni));
+        if (unit[0])
+            json_object_set_new(st, "unit", json_string(unit));
+    }
+    if (strcmp(action, "acknowledge") == 0) {
+        if (!json_object_get(st, "acknowledged"))
+            json_object_set_new(st, "acknowledged", stamp(by));
+    } else if (strcmp(action, "assign") == 0) {
+        json_t *s = stamp(by);
+        json_object_set_new(s, "to", json_string(to));
+        json_object_set_new(st, "assigned", s);
+    } else {
+        json_t *notes = json_object_get(st, "notes");
+        if (!json_is_array(notes)) {
+            notes = json_array();
+            json_object_set_new(st, "notes", notes);
+        }
+        json_t *s = stamp(by);
+        json_object_set_new(s, "text", json_string(text));
+        json_array_append_new(notes, s);
+        while (json_array_size(notes) > FEED_NOTES_MAX)
+            json_array_remove(notes, 0);
+    }
+    json_decref(req);
+    char *value = json_dumps(st, JSON_COMPACT);
+    json_decref(st);
+    char perr[256];
+    bool ok = value && actions_produce(h->actions, id, value, perr, sizeof(perr));
+    if (ok) /* shown at once; reading it back from the topic changes nothing */
+        view_on_action(h->view, id, strlen(id), value, strlen(value), -1, -1);
+    actions_unlock(h->actions);
+    if (!ok) {
+        free(value);
+        cw_log(CW_LOG_WARN, "an action could not be written to the actions topic: %s", perr);
+        return send_error(h, conn, 503, "the action could not be written; try again");
+    }
+    cw_log(CW_LOG_INFO, "%s (role %s): written to the actions topic", what,
+           user ? feed_role_name(user->role) : "none, no authentication");
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    cw_jsonw_begin_object(&w);
+    cw_jsonw_kv_string(&w, "alert", id);
+    cw_jsonw_key(&w, "actions");
+    cw_jsonw_append(&w, value, strlen(value));
+    w.need_comma = 1;
+    cw_jsonw_end_object(&w);
+    free(value);
+    return send_buffer(h, conn, 200, &w, JSON);
+}
+
 /* ---- routing ---- */
 
-static bool authorized(const feed_http_t *h, struct MHD_Connection *conn)
+typedef enum { AUTH_OK, AUTH_NONE, AUTH_BAD } auth_t;
+
+/* AUTH_NONE: no credentials sent (the dashboard's first call: not a
+ * failed login); AUTH_BAD: wrong ones. *user: who (NULL with no
+ * authentication configured). */
+static auth_t authorized(const feed_http_t *h, struct MHD_Connection *conn,
+                         const feed_user_t **user)
 {
-    if (!h->token)
-        return true;
+    *user = NULL;
+    if (!h->users->n)
+        return AUTH_OK;
     const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
-        return false;
-    const char *given = auth + 7;
-    size_t n = strlen(h->token);
-    return strlen(given) == n && CRYPTO_memcmp(given, h->token, n) == 0;
+    if (!auth)
+        return AUTH_NONE;
+    if (strncasecmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) > 1024)
+        return AUTH_BAD;
+    *user = feed_users_find(h->users, auth + 7);
+    return *user ? AUTH_OK : AUTH_BAD;
 }
 
 static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, const char *url,
-                                const char *method)
+                                const char *method, const body_t *body)
 {
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    char action_id[64 + 1];
+    bool is_action = action_url(url, action_id);
+    if (is_action && strcmp(method, "POST") != 0)
+        return send_error_with(h, conn, 405, "method not allowed", MHD_HTTP_HEADER_ALLOW, "POST");
+    if (!is_action && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return send_error_with(h, conn, 405, "method not allowed", MHD_HTTP_HEADER_ALLOW,
                                "GET, HEAD");
     if (strcmp(url, "/healthz") == 0)
@@ -464,6 +1010,8 @@ static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, con
     if (strcmp(url, "/readyz") == 0)
         return atomic_load(&h->view->ready) ? send_text(h, conn, 200, "ready\n")
                                             : send_text(h, conn, 503, "catching up\n");
+    if (!host_ok(h, conn))
+        return send_error(h, conn, 421, "misdirected request: the Host header names another server");
     if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
         return send_static(h, conn, 200, cw_feed_index_html, cw_feed_index_html_len,
                            "text/html; charset=utf-8");
@@ -473,22 +1021,44 @@ static enum MHD_Result dispatch(feed_http_t *h, struct MHD_Connection *conn, con
     if (strcmp(url, "/app.css") == 0)
         return send_static(h, conn, 200, cw_feed_app_css, cw_feed_app_css_len,
                            "text/css; charset=utf-8");
+    if (strcmp(url, "/openapi.yaml") == 0)
+        return send_static(h, conn, 200, cw_feed_openapi_yaml, cw_feed_openapi_yaml_len,
+                           "application/yaml; charset=utf-8");
     bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/metrics") == 0;
     if (!api)
         return send_error(h, conn, 404, "not found");
-    if (!authorized(h, conn))
+    char addr[INET6_ADDRSTRLEN];
+    client_addr(conn, addr);
+    int64_t locked = h->users->n ? login_locked(h, addr) : 0;
+    if (locked) {
+        char retry[24];
+        snprintf(retry, sizeof(retry), "%lld", (long long)locked);
+        return send_error_with(h, conn, 429, "too many failed logins from this address",
+                               MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    }
+    const feed_user_t *user;
+    auth_t auth = authorized(h, conn, &user);
+    if (auth == AUTH_BAD)
+        login_failed(h, addr);
+    if (auth != AUTH_OK)
         return send_error_with(h, conn, 401, "unauthorized", MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                "Bearer realm=\"casewatch\"");
+    if (is_action)
+        return serve_action(h, conn, action_id, body, user);
     if (strcmp(url, "/api/alerts") == 0)
-        return serve_alerts(h, conn);
+        return serve_alerts(h, conn, user);
     if (strcmp(url, "/api/caseload") == 0)
-        return serve_caseload(h, conn);
+        return serve_caseload(h, conn, user);
     if (strncmp(url, "/api/cases/", 11) == 0)
-        return serve_case(h, conn, url + 11);
+        return serve_case(h, conn, url + 11, user);
     if (strcmp(url, "/api/stream") == 0)
-        return serve_stream(h, conn);
+        return serve_stream(h, conn, user);
+    if (strcmp(url, "/api/me") == 0)
+        return serve_me(h, conn, user);
     if (strcmp(url, "/metrics") == 0)
-        return serve_metrics(h, conn);
+        return user && user->role != FEED_ROLE_ADMIN
+                   ? send_error(h, conn, 403, "metrics: administrators only")
+                   : serve_metrics(h, conn);
     return send_error(h, conn, 404, "not found");
 }
 
@@ -498,10 +1068,14 @@ static const char *route(const char *url)
 {
     static const char *const fixed[] = {
         "/",       "/index.html", "/app.js",       "/app.css",    "/healthz",
-        "/readyz", "/api/alerts", "/api/caseload", "/api/stream", "/metrics"};
+        "/readyz", "/api/alerts", "/api/caseload", "/api/stream", "/metrics", "/api/me",
+        "/openapi.yaml"};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (strcmp(url, fixed[i]) == 0)
             return fixed[i];
+    char id[64 + 1];
+    if (action_url(url, id))
+        return "/api/alerts/{id}/actions";
     return strncmp(url, "/api/cases/", 11) == 0 ? "/api/cases/{id}" : "(other)";
 }
 
@@ -511,12 +1085,31 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
     feed_http_t *h = cls;
     (void)version;
-    (void)upload_data;
-    (void)con_cls;
-    if (*upload_size) /* a body after a refusal: dropped */
+    char id[64 + 1];
+    body_t *body = *con_cls;
+    if (strcmp(method, "POST") == 0 && action_url(url, id)) {
+        if (!body) { /* headers only: collect the body first */
+            conn_serving(h, conn);
+            *con_cls = cw_calloc(1, sizeof(body_t));
+            return MHD_YES;
+        }
+        if (*upload_size) {
+            size_t n = *upload_size;
+            if (body->len + n > ACTION_BODY_MAX)
+                body->too_large = true;
+            else {
+                memcpy(body->buf + body->len, upload_data, n);
+                body->len += n;
+            }
+            *upload_size = 0;
+            return MHD_YES;
+        }
+    } else if (*upload_size) { /* a body after a refusal: dropped */
         *upload_size = 0;
+    }
     last_code = 0;
-    enum MHD_Result r = dispatch(h, conn, url, method);
+    conn_serving(h, conn);
+    enum MHD_Result r = dispatch(h, conn, url, method, body);
     if (CW_LOG_ENABLED(CW_LOG_DEBUG)) {
         static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"};
         const char *m = "(other)";
@@ -561,6 +1154,45 @@ static bool parse_listen(const char *listen, struct sockaddr_storage *ss, sockle
     return true;
 }
 
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+    if (ss->ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+bool http_check_conf(const cw_conf_t *conf, bool https, bool users, char *errstr,
+                     size_t errstr_size)
+{
+    const char *token = cw_conf_get_str(conf, "feed.token");
+    if (token && token[0] && !feed_token_strong(token)) {
+        snprintf(errstr, errstr_size,
+                 "%s: feed.token is too weak: at least %d printable characters (no spaces), "
+                 "%d of them different (openssl rand -base64 32 makes one)",
+                 cw_conf_origin(conf, "feed.token"), FEED_TOKEN_MIN_LEN,
+                 FEED_TOKEN_MIN_DISTINCT);
+        return false;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    const char *listen = cw_conf_get_str(conf, "feed.listen");
+    if (!parse_listen(listen, &ss, &sl, errstr, errstr_size))
+        return false;
+    if (!is_loopback(&ss) && (!users || !https)) {
+        snprintf(errstr, errstr_size,
+                 "feed.listen %s is not a loopback address: serving beyond this machine needs "
+                 "users (feed.users_file or feed.token) and TLS (feed.tls_cert, feed.tls_key); "
+                 "refused",
+                 listen);
+        return false;
+    }
+    return true;
+}
+
 /* libmicrohttpd's own messages, kept only while the daemon starts (for
  * the start-up error); later ones (a client's failed TLS handshake, …)
  * are dropped, as before TLS: the feed logs requests itself. */
@@ -601,8 +1233,19 @@ static void mhd_capture(char *buf, size_t size)
 /* TLS 1.2 and 1.3 only (GnuTLS priority string). */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
-feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_t *view,
-                        char *errstr, size_t errstr_size)
+static void free_http(feed_http_t *h)
+{
+    pthread_mutex_destroy(&h->mu);
+    pthread_mutex_destroy(&h->conn_mu);
+    pthread_cond_destroy(&h->conn_cond);
+    for (size_t i = 0; i < h->n_hosts; i++)
+        free(h->hosts[i]);
+    free(h->hosts);
+    free(h);
+}
+
+feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, const feed_users_t *users,
+                        feed_view_t *view, char *errstr, size_t errstr_size)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
@@ -611,20 +1254,26 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
     feed_http_t *h = cw_calloc(1, sizeof(*h));
     h->conf = conf;
     h->view = view;
-    h->token = cw_conf_get_str(conf, "feed.token");
-    if (h->token && !h->token[0])
-        h->token = NULL;
+    h->users = users;
     h->keepalive_ms = cw_conf_get_int(conf, "feed.sse_keepalive");
     h->queue_max = (size_t)cw_conf_get_int(conf, "feed.sse_queue");
     h->clients_max = (size_t)cw_conf_get_int(conf, "feed.sse_max_clients");
     h->soon_days = (int)cw_conf_get_int(conf, "feed.due_soon_days");
+    h->header_timeout_ms = cw_conf_get_int(conf, "feed.header_timeout");
+    set_hosts(h, conf, &ss);
     pthread_mutex_init(&h->mu, NULL);
+    pthread_mutex_init(&h->conn_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->conn_cond, &ca);
+    pthread_condattr_destroy(&ca);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG |
                      (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     bool https = tls && tls->cert;
     /* the options of both; TLS's appended, then MHD_OPTION_END */
-    struct MHD_OptionItem opts[10] = {
+    struct MHD_OptionItem opts[16] = {
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cw_conf_get_int(conf, "feed.max_connections"),
          NULL},
@@ -632,8 +1281,12 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
          (intptr_t)(cw_conf_get_int(conf, "feed.idle_timeout") / 1000), NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 64, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+         (intptr_t)cw_conf_get_int(conf, "feed.max_connections_per_address"), NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h},
     };
-    size_t n_opts = 5;
+    size_t n_opts = 8;
     if (https) {
         flags |= MHD_USE_TLS;
         opts[n_opts++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert};
@@ -657,8 +1310,13 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
                  cw_conf_get_str(conf, "feed.listen"), https ? " with TLS" : "", mhd_msg,
                  mhd_msg[0] && start_errno ? "; " : "",
                  start_errno || !mhd_msg[0] ? strerror(start_errno) : "");
-        pthread_mutex_destroy(&h->mu);
-        free(h);
+        free_http(h);
+        return NULL;
+    }
+    if (pthread_create(&h->watchdog, NULL, watchdog_main, h) != 0) {
+        snprintf(errstr, errstr_size, "cannot start the connection watchdog thread");
+        MHD_stop_daemon(h->d);
+        free_http(h);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -670,8 +1328,31 @@ feed_http_t *http_start(const cw_conf_t *conf, const feed_tls_t *tls, feed_view_
     cw_log(CW_LOG_INFO, "listening on %s://%s%s%s:%u/ (%s, %s)", https ? "https" : "http",
            ss.ss_family == AF_INET6 ? "[" : "", addr, ss.ss_family == AF_INET6 ? "]" : "",
            info ? (unsigned)info->port : 0, https ? "TLS 1.2/1.3" : "no TLS",
-           h->token ? "bearer token required for /api and /metrics" : "no token");
+           users->n ? "bearer token required for /api and /metrics" : "no authentication");
+    if (users->n) {
+        size_t by_role[3] = {0};
+        for (size_t i = 0; i < users->n; i++)
+            by_role[users->users[i].role]++;
+        cw_log(CW_LOG_INFO, "users: %zu administrator(s), %zu inspector(s), %zu supervisor(s)",
+               by_role[FEED_ROLE_ADMIN], by_role[FEED_ROLE_INSPECTOR],
+               by_role[FEED_ROLE_SUPERVISOR]);
+    }
+    cw_log(CW_LOG_INFO,
+           "guards: request headers within %lld ms, %lld connections per address, "
+           "%zu Host name(s) served",
+           (long long)h->header_timeout_ms,
+           (long long)cw_conf_get_int(conf, "feed.max_connections_per_address"), h->n_hosts);
     return h;
+}
+
+void http_set_actions(feed_http_t *h, feed_actions_t *actions)
+{
+    h->actions = actions;
+}
+
+atomic_bool *http_actions_on(feed_http_t *h)
+{
+    return &h->actions_on;
 }
 
 void http_stop(feed_http_t *h)
@@ -683,7 +1364,11 @@ void http_stop(feed_http_t *h)
     for (sse_client_t *c = h->clients; c; c = c->next)
         pthread_cond_signal(&c->cond);
     pthread_mutex_unlock(&h->mu);
+    pthread_mutex_lock(&h->conn_mu);
+    h->watchdog_stop = true;
+    pthread_cond_signal(&h->conn_cond);
+    pthread_mutex_unlock(&h->conn_mu);
+    pthread_join(h->watchdog, NULL);
     MHD_stop_daemon(h->d);
-    pthread_mutex_destroy(&h->mu);
-    free(h);
+    free_http(h);
 }

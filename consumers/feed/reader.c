@@ -135,16 +135,21 @@ static int partitions_of(rd_kafka_t *rk, const char *name)
     return n;
 }
 
-/* Assigns every partition of both topics at the beginning, once both exist. */
+#define NT 3 /* alerts, changelog, actions (optional) */
+
+/* Assigns every partition of the topics at the beginning, once the two
+ * required ones exist (the actions topic if it exists then too). */
 static bool assign_all(rd_kafka_t *rk, topic_t *t)
 {
     for (int i = 0; i < 2; i++)
         if (!t[i].n && !(t[i].n = partitions_of(rk, t[i].name)))
             return false;
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(t[0].n + t[1].n);
-    for (int i = 0; i < 2; i++) {
-        t[i].start_high = cw_calloc((size_t)t[i].n, sizeof(int64_t));
-        t[i].pos = cw_calloc((size_t)t[i].n, sizeof(int64_t));
+    t[2].n = partitions_of(rk, t[2].name);
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_new(t[0].n + t[1].n + t[2].n + 1);
+    for (int i = 0; i < NT; i++) {
+        t[i].start_high = cw_calloc((size_t)t[i].n + 1, sizeof(int64_t));
+        t[i].pos = cw_calloc((size_t)t[i].n + 1, sizeof(int64_t));
         for (int p = 0; p < t[i].n; p++) {
             int64_t lo = 0, hi = 0;
             rd_kafka_resp_err_t err =
@@ -163,14 +168,21 @@ static bool assign_all(rd_kafka_t *rk, topic_t *t)
         cw_log(CW_LOG_ERROR, "assign: %s", rd_kafka_err2str(err));
         return false;
     }
-    cw_log(CW_LOG_INFO, "reading %s (%d partitions) and %s (%d partitions) from the beginning",
-           t[0].name, t[0].n, t[1].name, t[1].n);
+    cw_log(CW_LOG_INFO,
+           "reading %s (%d partitions), %s (%d partitions) and %s (%d partitions) from the "
+           "beginning",
+           t[0].name, t[0].n, t[1].name, t[1].n, t[2].name, t[2].n);
+    if (!t[2].n)
+        cw_log(CW_LOG_WARN,
+               "actions topic %s does not exist: read-only (no acknowledge, assign or note) "
+               "until it is created and the feed restarted",
+               t[2].name);
     return true;
 }
 
 static bool caught_up(const topic_t *t)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < NT; i++)
         for (int p = 0; p < t[i].n; p++)
             if (t[i].pos[p] < t[i].start_high[p])
                 return false;
@@ -180,7 +192,10 @@ static bool caught_up(const topic_t *t)
 static void handle(feed_view_t *v, topic_t *t, rd_kafka_message_t *m)
 {
     const char *name = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
-    int i = strcmp(name, t[0].name) == 0 ? 0 : strcmp(name, t[1].name) == 0 ? 1 : -1;
+    int i = -1;
+    for (int k = 0; k < NT && i < 0; k++)
+        if (strcmp(name, t[k].name) == 0)
+            i = k;
     bool ours = i >= 0 && m->partition >= 0 && m->partition < t[i].n;
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         if (ours && m->offset > t[i].pos[m->partition])
@@ -204,17 +219,21 @@ static void handle(feed_view_t *v, topic_t *t, rd_kafka_message_t *m)
         ts = wall_ms();
     if (i == 0)
         view_on_alert(v, m->payload, m->len, ts, m->partition, m->offset);
-    else
+    else if (i == 1)
         view_on_changelog(v, m->key, m->key_len, m->payload, m->len, ts, m->partition, m->offset);
+    else
+        view_on_action(v, m->key, m->key_len, m->payload, m->len, m->partition, m->offset);
 }
 
-int reader_run(const cw_conf_t *conf, feed_view_t *v, volatile sig_atomic_t *stop)
+int reader_run(const cw_conf_t *conf, feed_view_t *v, volatile sig_atomic_t *stop,
+               atomic_bool *actions_on)
 {
     rd_kafka_t *rk = make_consumer(conf);
     if (!rk)
         return 1;
-    topic_t t[2] = {{.name = cw_conf_get_str(conf, "feed.alert_topic")},
-                    {.name = cw_conf_get_str(conf, "feed.changelog_topic")}};
+    topic_t t[NT] = {{.name = cw_conf_get_str(conf, "feed.alert_topic")},
+                     {.name = cw_conf_get_str(conf, "feed.changelog_topic")},
+                     {.name = cw_conf_get_str(conf, "feed.actions_topic")}};
     bool assigned = false;
     int64_t started = mono_ms(), start_wall = wall_ms(), last_try = 0, last_warn = started;
     int64_t last_forget = started;
@@ -224,6 +243,8 @@ int reader_run(const cw_conf_t *conf, feed_view_t *v, volatile sig_atomic_t *sto
             if (now - last_try >= 1000) {
                 last_try = now;
                 assigned = assign_all(rk, t);
+                if (assigned)
+                    atomic_store(actions_on, t[2].n > 0);
                 if (!assigned && now - last_warn >= 10000) {
                     last_warn = now;
                     cw_log(CW_LOG_WARN, "waiting for topics %s and %s to exist", t[0].name,
@@ -262,7 +283,7 @@ int reader_run(const cw_conf_t *conf, feed_view_t *v, volatile sig_atomic_t *sto
     }
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < NT; i++) {
         free(t[i].start_high);
         free(t[i].pos);
     }

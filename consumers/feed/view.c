@@ -20,7 +20,9 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/kommun.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "internal.h"
@@ -32,7 +34,14 @@
 
 const char *const feed_bad_names[BAD__COUNT] = {
     "too_large", "empty", "bad_encoding", "bad_json", "bad_field", "bad_snapshot", "bad_key"};
-static const char *const topic_names[2] = {"alert", "changelog"};
+const char *const feed_topic_names[3] = {"alert", "changelog", "actions"};
+const bool feed_bad_possible[3][BAD__COUNT] = {
+    [0] = {[BAD_TOO_LARGE] = true, [BAD_EMPTY] = true, [BAD_ENCODING] = true, [BAD_JSON] = true,
+           [BAD_FIELD] = true},
+    [1] = {[BAD_TOO_LARGE] = true, [BAD_SNAPSHOT] = true, [BAD_KEY] = true},
+    [2] = {[BAD_TOO_LARGE] = true, [BAD_JSON] = true, [BAD_FIELD] = true, [BAD_KEY] = true},
+};
+#define topic_names feed_topic_names
 
 void view_init(feed_view_t *v)
 {
@@ -40,6 +49,7 @@ void view_init(feed_view_t *v)
     pthread_rwlock_init(&v->lock, NULL);
     cw_strmap_init(&v->cases);
     cw_jsonw_init(&v->scratch);
+    cw_strmap_init(&v->actions);
     atomic_init(&v->ready, false);
 }
 
@@ -66,6 +76,10 @@ void view_free(feed_view_t *v)
         if (v->cases.slots[i].key)
             free_case(v->cases.slots[i].value);
     cw_strmap_free(&v->cases);
+    for (size_t i = 0; i < v->actions.cap; i++)
+        if (v->actions.slots[i].key)
+            free(v->actions.slots[i].value);
+    cw_strmap_free(&v->actions);
     cw_jsonw_free(&v->scratch);
     pthread_rwlock_destroy(&v->lock);
 }
@@ -141,6 +155,58 @@ static bool visible(const feed_alert_t *a)
     return snap_has(c, a->rule, a->subject, a->due);
 }
 
+/* ---- lateness ---- */
+
+static cw_date_t view_today(feed_view_t *v)
+{
+    if (v->today)
+        return v->today(v->today_opaque);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return cw_time_local_date((cw_instant_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+int view_days_overdue(const feed_alert_t *a, cw_date_t today)
+{
+    if (a->kind != CW_ALERT_BREACH && a->kind != CW_ALERT_VIOLATION)
+        return 0;
+    return today > a->due ? (int)(today - a->due) : 0;
+}
+
+void view_write_alert(feed_view_t *v, cw_jsonw_t *w, const feed_alert_t *a, cw_date_t today)
+{
+    if (w->need_comma)
+        cw_jsonw_append(w, ",", 1);
+    w->need_comma = 0;
+    cw_jsonw_append(w, "{", 1);
+    cw_jsonw_kv_int(w, "days_overdue", view_days_overdue(a, today));
+    const char *name = cw_kommun_name(a->municipality);
+    if (name)
+        cw_jsonw_kv_string(w, "municipality_name", name);
+    const char *actions = cw_strmap_get(&v->actions, a->id, strlen(a->id));
+    if (actions) {
+        cw_jsonw_key(w, "actions");
+        cw_jsonw_append(w, actions, strlen(actions));
+        w->need_comma = 1;
+    }
+    /* a->json is a non-empty object (its required fields): its members follow */
+    cw_jsonw_append(w, ",", 1);
+    cw_jsonw_append(w, a->json + 1, strlen(a->json + 1));
+    w->need_comma = 1;
+}
+
+void view_alert_place(const feed_alert_t *a, const char **municipality, const char **unit)
+{
+    const feed_case_t *c = a->c;
+    if (c && c->have_snap) {
+        *municipality = c->snap.municipality;
+        *unit = c->snap.unit;
+    } else {
+        *municipality = a->municipality;
+        *unit = a->unit;
+    }
+}
+
 /* ---- publishing (SSE) ---- */
 
 static void publish(feed_view_t *v, const feed_alert_t *a, const char *json, bool open,
@@ -156,10 +222,17 @@ static void publish(feed_view_t *v, const feed_alert_t *a, const char *json, boo
     w->need_comma = 1;
     cw_jsonw_kv_string(w, "change", change);
     cw_jsonw_key(w, "alert");
-    cw_jsonw_append(w, json ? json : a->json, strlen(json ? json : a->json));
-    w->need_comma = 1;
+    if (json) {
+        cw_jsonw_append(w, json, strlen(json));
+        w->need_comma = 1;
+    } else {
+        w->need_comma = 0;
+        view_write_alert(v, w, a, view_today(v));
+    }
     cw_jsonw_end_object(w);
-    v->publish(w->p, w->len, ++v->seq, v->publish_opaque);
+    const char *muni, *unit;
+    view_alert_place(a, &muni, &unit);
+    v->publish(w->p, w->len, ++v->seq, muni, unit, v->publish_opaque);
 }
 
 static void unlink_alert(feed_case_t *c, feed_alert_t *a)
@@ -331,6 +404,10 @@ void view_on_alert(feed_view_t *v, const void *value, size_t len, int64_t ts, in
         free(a);
         return bad(v, 0, BAD_FIELD, partition, offset);
     }
+    /* the processor's days_overdue is as of the moment it fired; the view
+     * writes the live one (view_write_alert) */
+    json_object_del(o, "days_overdue");
+    json_object_del(o, "municipality_name");
     a->json = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!a->json) {
@@ -423,6 +500,158 @@ void view_on_changelog(feed_view_t *v, const void *key, size_t key_len, const vo
     pthread_rwlock_unlock(&v->lock);
 }
 
+/* ---- actions ---- */
+
+static bool short_str(json_t *o, const char *key, size_t max, bool required)
+{
+    json_t *s = json_object_get(o, key);
+    if (!s)
+        return !required;
+    size_t n = json_is_string(s) ? json_string_length(s) : 0;
+    return json_is_string(s) && n > 0 && n <= max && !memchr(json_string_value(s), 0, n);
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* who and when: {"by": user, "at": RFC 3339} plus the extra string keys */
+static bool stamp_ok(json_t *o, const char *extra, size_t extra_max)
+{
+    if (!json_is_object(o) || !short_str(o, "by", FEED_USER_NAME_MAX, true) ||
+        !short_str(o, "at", 40, true) || (extra && !short_str(o, extra, extra_max, true)))
+        return false;
+    cw_instant_t t;
+    const char *at = json_string_value(json_object_get(o, "at"));
+    return cw_time_parse(at, strlen(at), &t, NULL, NULL, 0) == CW_OK &&
+           json_object_size(o) == (size_t)(extra ? 3 : 2);
+}
+
+/* The record, checked field by field and rebuilt (so what is kept and
+ * shown is exactly the fields known); NULL if anything is off. */
+static char *clean_action(json_t *o, const char *key)
+{
+    static const char *const known[] = {"v",     "alert",        "case",     "municipality",
+                                        "unit",  "acknowledged", "assigned", "notes"};
+    const char *k;
+    json_t *val;
+    json_object_foreach(o, k, val)
+    {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+            ok = ok || strcmp(k, known[i]) == 0;
+        if (!ok)
+            return NULL;
+    }
+    json_t *ack = json_object_get(o, "acknowledged"), *as = json_object_get(o, "assigned"),
+           *notes = json_object_get(o, "notes");
+    if (json_integer_value(json_object_get(o, "v")) != 1 ||
+        !short_str(o, "alert", MAX_ALERT_ID, true) ||
+        strcmp(json_string_value(json_object_get(o, "alert")), key) != 0 ||
+        !short_str(o, "case", CW_ID_MAX, true) || !short_str(o, "municipality", 4, true) ||
+        !kommun(json_string_value(json_object_get(o, "municipality"))) ||
+        (json_object_get(o, "unit") && !short_str(o, "unit", CW_NAME_MAX, true)) ||
+        (ack && !stamp_ok(ack, NULL, 0)) || (as && !stamp_ok(as, "to", CW_NAME_MAX)) ||
+        (notes && (!json_is_array(notes) || json_array_size(notes) > FEED_NOTES_MAX)))
+        return NULL;
+    size_t i;
+    json_t *n;
+    json_array_foreach(notes, i, n)
+    {
+        if (!stamp_ok(n, "text", FEED_NOTE_MAX_CHARS * 4) ||
+            utf8_chars(json_string_value(json_object_get(n, "text"))) > FEED_NOTE_MAX_CHARS)
+            return NULL;
+    }
+    json_t *c = json_object();
+    static const char *const order[] = {"v",            "alert",    "case", "municipality", "unit",
+                                        "acknowledged", "assigned", "notes"};
+    for (size_t j = 0; j < sizeof(order) / sizeof(order[0]); j++)
+        if (json_object_get(o, order[j]))
+            json_object_set(c, order[j], json_object_get(o, order[j]));
+    char *out = json_dumps(c, JSON_COMPACT);
+    json_decref(c);
+    return out;
+}
+
+static feed_alert_t *find_alert(feed_view_t *v, const char *case_id, const char *id)
+{
+    feed_case_t *c = get_case(v, case_id, false);
+    for (feed_alert_t *a = c ? c->alerts : NULL; a; a = a->next)
+        if (strcmp(a->id, id) == 0)
+            return a;
+    return NULL;
+}
+
+void view_on_action(feed_view_t *v, const void *key, size_t key_len, const void *value,
+                    size_t len, int partition, int64_t offset)
+{
+    char id[MAX_ALERT_ID + 1];
+    if (!key || key_len == 0 || key_len > MAX_ALERT_ID || memchr(key, 0, key_len))
+        return bad(v, 2, BAD_KEY, partition, offset);
+    memcpy(id, key, key_len);
+    id[key_len] = '\0';
+    char *clean = NULL, case_id[CW_ID_MAX + 1] = "";
+    if (value) {
+        if (len > 64 * 1024)
+            return bad(v, 2, BAD_TOO_LARGE, partition, offset);
+        json_error_t jerr;
+        json_t *o = json_loadb(value, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(o)) {
+            json_decref(o);
+            return bad(v, 2, BAD_JSON, partition, offset);
+        }
+        clean = clean_action(o, id);
+        if (clean)
+            snprintf(case_id, sizeof(case_id), "%s", json_string_value(json_object_get(o, "case")));
+        json_decref(o);
+        if (!clean)
+            return bad(v, 2, BAD_FIELD, partition, offset);
+    }
+    atomic_fetch_add(&v->n.actions, 1);
+    pthread_rwlock_wrlock(&v->lock);
+    char *old = cw_strmap_remove(&v->actions, id, key_len);
+    if (clean)
+        cw_strmap_put(&v->actions, id, key_len, clean);
+    bool changed = !old || !clean || strcmp(old, clean) != 0;
+    free(old);
+    feed_alert_t *a = clean ? find_alert(v, case_id, id) : NULL;
+    if (changed && a && visible(a))
+        publish(v, a, NULL, true, "action");
+    pthread_rwlock_unlock(&v->lock);
+}
+
+bool view_action_base(feed_view_t *v, const char *id, char case_id[CW_ID_MAX + 1],
+                      char municipality[CW_KOMMUN_LEN + 1], char unit[CW_NAME_MAX + 1],
+                      char **current)
+{
+    *current = NULL;
+    bool found = false;
+    pthread_rwlock_rdlock(&v->lock);
+    for (size_t i = 0; i < v->cases.cap && !found; i++) {
+        if (!v->cases.slots[i].key)
+            continue;
+        feed_case_t *c = v->cases.slots[i].value;
+        for (feed_alert_t *a = c->alerts; a && !found; a = a->next) {
+            if (strcmp(a->id, id) != 0 || !visible(a))
+                continue;
+            const char *muni, *u;
+            view_alert_place(a, &muni, &u);
+            snprintf(case_id, CW_ID_MAX + 1, "%s", c->id);
+            snprintf(municipality, CW_KOMMUN_LEN + 1, "%s", muni);
+            snprintf(unit, CW_NAME_MAX + 1, "%s", u);
+            const char *act = cw_strmap_get(&v->actions, id, strlen(id));
+            *current = act ? cw_strdup(act) : NULL;
+            found = true;
+        }
+    }
+    pthread_rwlock_unlock(&v->lock);
+    return found;
+}
+
 size_t view_drop_orphans(feed_view_t *v, int64_t before_ts)
 {
     size_t dropped = 0;
@@ -470,14 +699,6 @@ size_t view_forget_ended(feed_view_t *v, int64_t before_ts)
 
 /* ---- readers ---- */
 
-static void raw(cw_jsonw_t *w, const char *json)
-{
-    if (w->need_comma)
-        cw_jsonw_append(w, ",", 1);
-    cw_jsonw_append(w, json, strlen(json));
-    w->need_comma = 1;
-}
-
 static void kv_bool(cw_jsonw_t *w, const char *key, bool b)
 {
     cw_jsonw_key(w, key);
@@ -496,8 +717,19 @@ static bool match(const char *want, const char *have)
     return !want || strcmp(want, have) == 0;
 }
 
-static bool filtered(const feed_filter_t *f, const feed_alert_t *a)
+static bool filtered(feed_view_t *v_of_filter, const feed_filter_t *f, const feed_alert_t *a)
 {
+    if (f->user) {
+        const char *muni, *unit;
+        view_alert_place(a, &muni, &unit);
+        if (!feed_user_sees(f->user, muni, unit))
+            return false;
+    }
+    if (f->unacknowledged) {
+        const char *act = cw_strmap_get(&v_of_filter->actions, a->id, strlen(a->id));
+        if (act && strstr(act, "\"acknowledged\":{"))
+            return false;
+    }
     return match(f->municipality, a->municipality) && match(f->unit, a->unit) &&
            match(f->caseworker, a->caseworker) && match(f->rule, a->rule) &&
            match(f->case_id, a->c->id) &&
@@ -510,11 +742,17 @@ static int cmp_int(long long a, long long b)
     return a < b ? -1 : a > b;
 }
 
+typedef struct {
+    int key;
+    cw_date_t today;
+} sort_t;
+
 static int cmp_alerts(const void *x, const void *y, void *arg)
 {
     const feed_alert_t *a = *(feed_alert_t *const *)x, *b = *(feed_alert_t *const *)y;
+    const sort_t *so = arg;
     int r = 0;
-    switch (*(const int *)arg) {
+    switch (so->key) {
     case 1:
         r = cmp_int(a->due, b->due);
         break;
@@ -530,6 +768,9 @@ static int cmp_alerts(const void *x, const void *y, void *arg)
     case 5:
         r = strcmp(a->rule, b->rule);
         break;
+    case 6: /* the latest first */
+        r = -cmp_int(view_days_overdue(a, so->today), view_days_overdue(b, so->today));
+        break;
     }
     if (!r)
         r = cmp_int(a->severity, b->severity);
@@ -540,11 +781,12 @@ static int cmp_alerts(const void *x, const void *y, void *arg)
 
 void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out)
 {
-    static const char *const sorts[] = {"severity", "due", "at", "municipality", "unit", "rule"};
-    int key = 0;
-    for (int i = 0; f->sort && i < 6; i++)
+    static const char *const sorts[] = {"severity", "due",  "at",     "municipality",
+                                        "unit",     "rule", "overdue"};
+    sort_t so = {.key = 0, .today = f->today};
+    for (int i = 0; f->sort && i < 7; i++)
         if (strcmp(f->sort, sorts[i]) == 0)
-            key = i;
+            so.key = i;
     pthread_rwlock_rdlock(&v->lock);
     size_t n = 0, cap = 256;
     feed_alert_t **all = cw_reallocarray(NULL, cap, sizeof(*all));
@@ -552,14 +794,14 @@ void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out)
         if (!v->cases.slots[i].key)
             continue;
         for (feed_alert_t *a = ((feed_case_t *)v->cases.slots[i].value)->alerts; a; a = a->next) {
-            if (!visible(a) || !filtered(f, a))
+            if (!visible(a) || !filtered(v, f, a))
                 continue;
             if (n == cap)
                 all = cw_reallocarray(all, cap *= 2, sizeof(*all));
             all[n++] = a;
         }
     }
-    qsort_r(all, n, sizeof(*all), cmp_alerts, &key);
+    qsort_r(all, n, sizeof(*all), cmp_alerts, &so);
     size_t shown = n < f->limit ? n : f->limit;
     cw_jsonw_begin_object(out);
     kv_bool(out, "ready", atomic_load(&v->ready));
@@ -568,7 +810,7 @@ void view_alerts_json(feed_view_t *v, const feed_filter_t *f, cw_jsonw_t *out)
     cw_jsonw_key(out, "alerts");
     cw_jsonw_begin_array(out);
     for (size_t i = 0; i < shown; i++)
-        raw(out, all[i]->json);
+        view_write_alert(v, out, all[i], f->today);
     cw_jsonw_end_array(out);
     cw_jsonw_end_object(out);
     pthread_rwlock_unlock(&v->lock);
@@ -590,7 +832,7 @@ typedef struct {
 
 static load_t *group(groups_t *g, const char *municipality, const char *name)
 {
-    char key[CW_KOMMUN_LEN + CW_NAME_MAX + 4];
+    char key[CW_KOMMUN_LEN + 2 * CW_NAME_MAX + 8];
     int len = snprintf(key, sizeof(key), "%s\x1f%s", municipality, name);
     void *hit = cw_strmap_get(&g->map, key, (size_t)len);
     if (hit)
@@ -646,8 +888,21 @@ static void write_groups(cw_jsonw_t *w, const char *key, groups_t *g, const char
         snprintf(muni, sizeof(muni), "%.*s", (int)(sep - g->names[i]), g->names[i]);
         cw_jsonw_begin_object(w);
         cw_jsonw_kv_string(w, "municipality", muni);
-        if (label)
-            cw_jsonw_kv_string(w, label, sep + 1);
+        const char *name = cw_kommun_name(muni);
+        if (name)
+            cw_jsonw_kv_string(w, "municipality_name", name);
+        if (label) {
+            /* a caseworker's key is "caseworker\x1eunit": one row per unit */
+            const char *unit_sep = strchr(sep + 1, '\x1e');
+            if (unit_sep) {
+                char who[CW_NAME_MAX + 1];
+                snprintf(who, sizeof(who), "%.*s", (int)(unit_sep - sep - 1), sep + 1);
+                cw_jsonw_kv_string(w, "unit", unit_sep + 1);
+                cw_jsonw_kv_string(w, label, who);
+            } else {
+                cw_jsonw_kv_string(w, label, sep + 1);
+            }
+        }
         write_load(w, &g->rows[i]);
         cw_jsonw_end_object(w);
     }
@@ -664,7 +919,8 @@ static void free_groups(groups_t *g)
     cw_strmap_free(&g->map);
 }
 
-void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw_t *out)
+void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, const feed_user_t *user,
+                        cw_jsonw_t *out)
 {
     groups_t munis = {0}, units = {0}, workers = {0};
     load_t total = {0};
@@ -673,7 +929,7 @@ void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw
         if (!v->cases.slots[i].key)
             continue;
         const feed_case_t *c = v->cases.slots[i].value;
-        if (!case_open(c))
+        if (!case_open(c) || !feed_user_sees(user, c->snap.municipality, c->snap.unit))
             continue;
         load_t d = {.cases = 1, .obligations = c->snap.n_obligations};
         for (size_t k = 0; k < c->snap.n_obligations; k++) {
@@ -688,7 +944,9 @@ void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw
         add(&total, &d);
         add(group(&munis, c->snap.municipality, ""), &d);
         add(group(&units, c->snap.municipality, c->snap.unit), &d);
-        add(group(&workers, c->snap.municipality, c->snap.caseworker), &d);
+        char worker[2 * CW_NAME_MAX + 2];
+        snprintf(worker, sizeof(worker), "%s\x1e%s", c->snap.caseworker, c->snap.unit);
+        add(group(&workers, c->snap.municipality, worker), &d);
     }
     bool ready = atomic_load(&v->ready);
     pthread_rwlock_unlock(&v->lock);
@@ -713,13 +971,29 @@ void view_caseload_json(feed_view_t *v, cw_date_t today, int soon_days, cw_jsonw
 
 static const char *const phase_names[] = {"open", "warned", "breached"};
 
-bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t *out)
+view_case_t view_case_json(feed_view_t *v, const char *id, cw_date_t today,
+                           const feed_user_t *user, cw_jsonw_t *out)
 {
     pthread_rwlock_rdlock(&v->lock);
     feed_case_t *c = get_case(v, id, false);
     if (!c) {
         pthread_rwlock_unlock(&v->lock);
-        return false;
+        return VIEW_CASE_NOT_FOUND;
+    }
+    if (user && user->role != FEED_ROLE_ADMIN) {
+        /* where the case is: its snapshot, else its alerts; an ended case
+         * with neither is nobody's to see but an administrator's */
+        const char *muni = NULL, *unit = NULL;
+        if (c->have_snap) {
+            muni = c->snap.municipality;
+            unit = c->snap.unit;
+        } else if (c->alerts) {
+            view_alert_place(c->alerts, &muni, &unit);
+        }
+        if (!muni || !feed_user_sees(user, muni, unit)) {
+            pthread_rwlock_unlock(&v->lock);
+            return muni ? VIEW_CASE_FORBIDDEN : VIEW_CASE_NOT_FOUND;
+        }
     }
     cw_jsonw_begin_object(out);
     cw_jsonw_kv_string(out, "case", c->id);
@@ -727,6 +1001,9 @@ bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t 
     kv_bool(out, "known_state", c->have_snap);
     if (c->have_snap) {
         cw_jsonw_kv_string(out, "municipality", c->snap.municipality);
+        const char *name = cw_kommun_name(c->snap.municipality);
+        if (name)
+            cw_jsonw_kv_string(out, "municipality_name", name);
         if (c->snap.unit[0])
             cw_jsonw_kv_string(out, "unit", c->snap.unit);
         if (c->snap.caseworker[0])
@@ -756,11 +1033,11 @@ bool view_case_json(feed_view_t *v, const char *id, cw_date_t today, cw_jsonw_t 
     cw_jsonw_begin_array(out);
     for (const feed_alert_t *a = c->alerts; a; a = a->next)
         if (visible(a))
-            raw(out, a->json);
+            view_write_alert(v, out, a, today);
     cw_jsonw_end_array(out);
     cw_jsonw_end_object(out);
     pthread_rwlock_unlock(&v->lock);
-    return true;
+    return VIEW_CASE_OK;
 }
 
 void view_gauges(feed_view_t *v, uint64_t *open_alerts, uint64_t *open_cases)

@@ -25,11 +25,26 @@ if [ -n "$build_dir" ]; then
     bin=$(cd "$build_dir" && pwd)
 else
     deploy/local/setup.sh
-    echo "== building"
+    echo "== building (a first build takes about half a minute)"
     cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    # Only what the demo runs: a newcomer waits for four programs, not the tests.
-    cmake --build build -j "$jobs" --target casewatch-broker casewatch-processor \
-        casewatch-simulate casewatch-feed >/dev/null
+    # Only what the demo runs: a newcomer waits for four programs, not the
+    # tests. One progress line, rewritten in place, instead of silence.
+    build_log=$(mktemp /tmp/casewatch-build.XXXXXX)
+    if ! cmake --build build -j "$jobs" --target casewatch-broker casewatch-processor \
+        casewatch-simulate casewatch-feed 2>&1 | tee "$build_log" |
+        { shown=0; while IFS= read -r line; do
+            case "$line" in
+            "["*"%]"*) pct=${line%%%]*}; pct=${pct#[}; pct=$(echo "$pct" | tr -d ' ')
+                # cmake counts per target: show the furthest point reached
+                case "$pct" in *[!0-9]*|"") continue ;; esac
+                if [ "$pct" -gt "$shown" ]; then shown=$pct; printf '\r   building: %3s%%' "$shown"; fi ;;
+            esac
+        done; }; then :; fi
+    if ! grep -q "Built target casewatch-feed" "$build_log"; then
+        echo; echo "demo: the build failed:" >&2; tail -20 "$build_log" >&2; rm -f "$build_log"; exit 1
+    fi
+    rm -f "$build_log"
+    printf '\r   building: done \n'
     bin=$root/build
 fi
 
@@ -39,6 +54,7 @@ pids=""
 # writes to), each given a few seconds before it is killed.
 cleanup() {
     trap - EXIT INT TERM
+    summary
     stop_list=""
     for p in $pids; do stop_list="$p $stop_list"; done
     for p in $stop_list; do
@@ -55,9 +71,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The closing summary: alerts by kind and rule (tallied by the alert
+# printer below, which writes them when stopped), and where the dashboard was.
+summary() {
+    [ -n "${printer:-}" ] && kill "$printer" 2>/dev/null && sleep 0.3
+    if [ -s "$tmp/summary" ]; then
+        echo
+        echo "== summary"
+        cat "$tmp/summary"
+    fi
+    [ -n "${dashboard:-}" ] && echo "   dashboard was: $dashboard"
+}
+
 echo "== starting the embedded broker (librdkafka mock cluster, loopback)"
 "$bin/deploy/local/broker/casewatch-broker" --topic case-events:6 --topic case-alerts:6 \
-    --topic casewatch-state:6 --topic case-events-dlq:1 --bootstrap-file "$tmp/bootstrap" \
+    --topic casewatch-state:6 --topic case-events-dlq:1 --topic case-alert-actions:2 \
+    --bootstrap-file "$tmp/bootstrap" \
     </dev/null >"$tmp/broker.log" 2>&1 &
 pids="$pids $!"
 i=0
@@ -91,12 +120,97 @@ feed.clock_file = $tmp/clock
 CONF
     "$bin/consumers/feed/casewatch-feed" --config "$tmp/feed.conf" 2>"$tmp/feed.log" &
     pids="$pids $!"
-    echo "== dashboard: http://127.0.0.1:$port/"
+    dashboard="http://127.0.0.1:$port/"
+    echo "== dashboard: $dashboard"
 fi
 
-# Alerts as they arrive, one readable line each (the full JSON is on the topic).
-/usr/bin/python3 -u deploy/local/show_alerts.py "$bootstrap" case-alerts &
-pids="$pids $!"
+# Alerts as they arrive, in the order of their time, one line each under 120
+# characters: breaches and violations one by one; warnings, resolutions and
+# the rest as a count every few seconds (18 lines a second helps nobody).
+# An alert that arrives after later ones were printed is counted, not
+# printed out of order. On SIGTERM it writes the tallies to $tmp/summary.
+cat >"$tmp/show.py" <<'PY'
+import collections, datetime, json, select, signal, subprocess, sys, time
+bootstrap, topic, out = sys.argv[1:4]
+kcat = subprocess.Popen(["kcat", "-b", bootstrap, "-t", topic, "-C", "-q", "-u", "-f", "%s\n"],
+                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+KIND = {"warning": "WARNING", "breach": "BREACH", "violation": "VIOLATION",
+        "resolved": "RESOLVED", "withdrawn": "WITHDRAWN", "extended": "EXTENDED"}
+by_kind, by_rule = collections.Counter(), collections.Counter()
+buf, quiet, last_at, late = [], collections.Counter(), None, 0
+last_tally = time.time()
+
+def fit(s, n=119):
+    return s if len(s) <= n else s[:n - 1] + "…"
+
+HOLD_S = 2.0  # each alert waits this long (wall time) for earlier ones from other partitions
+
+def when(a):
+    return datetime.datetime.fromisoformat(a["at"])
+
+def flush(everything=False):
+    global buf, last_at, late
+    buf.sort(key=when)
+    now, n = time.time(), 0
+    while n < len(buf) and (everything or now - buf[n]["_arrived"] >= HOLD_S):
+        n += 1
+    ready, buf = buf[:n], buf[n:]
+    for a in ready:
+        if last_at and when(a) < last_at:
+            late += 1
+            continue
+        last_at = when(a)
+        if a["kind"] in ("breach", "violation"):
+            title = a.get("title_sv", a["rule"]).split(": ", 1)[-1]
+            print(fit(f"{a['at'][:10]} {KIND[a['kind']]:<9} {a['municipality']} {a['case']:<15} "
+                      f"due {a['due']}  {title}"), flush=True)
+        else:
+            quiet[a["kind"]] += 1
+
+def tally():
+    global quiet, last_tally
+    for k, n in sorted(quiet.items()):
+        print(fit(f"{last_at.date() if last_at else ''} {KIND.get(k, k):<9} ×{n} since the last such line "
+                  "(each on the dashboard)"), flush=True)
+    quiet, last_tally = collections.Counter(), time.time()
+
+def stop(sig, frame):
+    flush(True)
+    tally()
+    kcat.terminate()
+    with open(out, "w") as f:
+        f.write(f"   {sum(by_kind.values())} alerts: " +
+                ", ".join(f"{n} {k}" for k, n in by_kind.most_common()) + "\n")
+        for (k, r), n in sorted(by_rule.items(), key=lambda x: (-x[1], x[0])):
+            f.write(fit(f"     {n:>6}  {k:<10} {r}") + "\n")
+        if late:
+            f.write(f"   ({late} arrived after later ones and were only counted)\n")
+    sys.exit(0)
+
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, stop)
+while True:
+    r, _, _ = select.select([kcat.stdout], [], [], 1.0)
+    if r:
+        line = kcat.stdout.readline()
+        if not line:
+            break
+        try:
+            a = json.loads(line)
+        except ValueError:
+            continue
+        by_kind[a["kind"]] += 1
+        by_rule[(a["kind"], a["rule"])] += 1
+        a["_arrived"] = time.time()
+        buf.append(a)
+    if time.time() - last_tally >= 1.0:
+        flush()
+    if time.time() - last_tally >= 5.0:
+        tally()
+PY
+/usr/bin/python3 -u "$tmp/show.py" "$bootstrap" case-alerts "$tmp/summary" &
+printer=$!
+pids="$pids $printer"
 
 echo "== simulating two years of cases in three municipalities (Gävle, Örebro, Linköping,"
 echo "   a quarter of their size; placements from two years before), 2 days a second"

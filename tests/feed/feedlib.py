@@ -25,7 +25,8 @@ import test_processor as tp  # noqa: E402  (scenario_streams, clock_file)
 FEED = os.path.join(BUILD, "consumers/feed/casewatch-feed")
 CLOCK = "2026-06-01T00:00:00+02:00"  # the pinned wall clock of processor and feed
 N = 3  # partitions: scenarios on 0 and 1, the feed's own cases on 2
-TOPICS = {"case-events": N, "case-alerts": N, "casewatch-state": N, "case-events-dlq": 1}
+TOPICS = {"case-events": N, "case-alerts": N, "casewatch-state": N, "case-events-dlq": 1,
+          "case-alert-actions": 2}
 
 
 def own_cases():
@@ -48,9 +49,9 @@ def own_cases():
     ]
 
 
-def live_case(name="C-feed-live"):
+def live_case(name="C-feed-live", unit="Barn och unga Syd"):
     return [h.event(1, "2026-05-30T09:00:00+02:00", "report.received", name, report_id="R1",
-                    child="B-feed-9", unit="Barn och unga Syd", caseworker="hl-23")]
+                    child="B-feed-9", unit=unit, caseworker="hl-23")]
 
 
 class Feed:
@@ -87,8 +88,9 @@ class Feed:
     def wait_ready(self, timeout_s=60):
         assert h.wait_for(lambda: self.get("/readyz")[0] == 200, timeout_s), self.logtext()[-2000:]
 
-    def get(self, path, headers=None, method="GET"):
-        req = urllib.request.Request(self.url + path, headers=headers or {}, method=method)
+    def get(self, path, headers=None, method="GET", data=None):
+        req = urllib.request.Request(self.url + path, headers=headers or {}, method=method,
+                                     data=data)
         try:
             with urllib.request.urlopen(req, timeout=10, context=self.ctx) as r:
                 return r.status, r.read(), dict(r.headers)
@@ -99,6 +101,18 @@ class Feed:
         status, body, _ = self.get(path, headers)
         assert status == 200, (path, status, body[:300])
         return json.loads(body)
+
+    def act(self, alert_id, body, headers=None, content_type="application/json"):
+        """POST an action; (status, parsed JSON or raw body)."""
+        hd = dict(headers or {})
+        if content_type:
+            hd["Content-Type"] = content_type
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        st, raw, _ = self.get(f"/api/alerts/{alert_id}/actions", hd, "POST", data)
+        try:
+            return st, json.loads(raw)
+        except ValueError:
+            return st, raw
 
     def alive(self):
         return self.proc.poll() is None

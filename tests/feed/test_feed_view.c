@@ -239,13 +239,13 @@ static void test_ended_cases(void **state)
     assert_false(shows(&v, "b3"));
     cw_jsonw_t w;
     cw_jsonw_init(&w);
-    assert_true(view_case_json(&v, "C1", d("2026-06-01"), &w));
+    assert_int_equal(view_case_json(&v, "C1", d("2026-06-01"), NULL, &w), VIEW_CASE_OK);
     assert_non_null(strstr(w.p, "\"ended\":true"));
     cw_jsonw_free(&w);
     /* forgotten an hour later (times here are small) */
     assert_int_equal(view_forget_ended(&v, 1000), 1);
     cw_jsonw_init(&w);
-    assert_false(view_case_json(&v, "C1", d("2026-06-01"), &w));
+    assert_int_equal(view_case_json(&v, "C1", d("2026-06-01"), NULL, &w), VIEW_CASE_NOT_FOUND);
     cw_jsonw_free(&w);
     /* orphans: alerts of cases the changelog never mentioned */
     alert(&v, 500, "o1", "breach", "C9", "preassessment_14d", "report:R1", "2026-01-15");
@@ -269,13 +269,63 @@ static void test_caseload(void **state)
     static const char *const dues[] = {"2026-05-01", "2026-06-05", "2026-09-01"};
     snap(&b, "C1", false, 3, rules, dues);
     view_on_changelog(&v, "C1", 2, b.p, b.len, 1, 0, 0);
-    view_caseload_json(&v, d("2026-06-01"), 7, &w);
+    view_caseload_json(&v, d("2026-06-01"), 7, NULL, &w);
     assert_non_null(strstr(w.p, "\"total\":{\"open_cases\":1,\"open_obligations\":3,"
                                 "\"due_soon\":1,\"overdue\":1,\"open_alerts\":0}"));
     assert_non_null(strstr(w.p, "\"unit\":\"Enhet A\""));
     assert_non_null(strstr(w.p, "\"caseworker\":\"hl-1\""));
+    /* a caseworker's row says their unit (the page filters by it) */
+    assert_non_null(strstr(w.p, "\"caseworkers\":[{\"municipality\":\"0180\","
+                                "\"municipality_name\":\"Stockholm\",\"unit\":\"Enhet A\","
+                                "\"caseworker\":\"hl-1\",\"open_cases\":1,"));
     cw_jsonw_free(&w);
     cw_jsonw_free(&b);
+    view_free(&v);
+}
+
+/* days_overdue is counted to the date asked for, not frozen at the
+ * alert's "days_overdue" (issue 21); the sort "overdue" puts the latest
+ * first; the municipality's name comes with its code. */
+static void test_live_lateness(void **state)
+{
+    (void)state;
+    feed_view_t v;
+    view_init(&v);
+    alert(&v, 1, "late", "breach", "C1", "a", "report:R1", "2026-05-01");
+    alert(&v, 2, "later", "breach", "C2", "a", "report:R1", "2026-04-01");
+    alert(&v, 3, "warn", "warning", "C3", "a", "report:R1", "2026-06-03");
+    cw_jsonw_t w;
+    cw_jsonw_init(&w);
+    feed_filter_t f = {.limit = 100, .sort = "overdue", .today = d("2026-06-01")};
+    view_alerts_json(&v, &f, &w);
+    const char *later = strstr(w.p, "{\"days_overdue\":61,\"municipality_name\":\"Stockholm\","
+                                    "\"id\":\"later\"");
+    const char *late = strstr(w.p, "{\"days_overdue\":31,\"municipality_name\":\"Stockholm\","
+                                   "\"id\":\"late\"");
+    const char *warn = strstr(w.p, "{\"days_overdue\":0,\"municipality_name\":\"Stockholm\","
+                                   "\"id\":\"warn\"");
+    assert_non_null(later);
+    assert_non_null(late);
+    assert_non_null(warn);
+    assert_true(later < late && late < warn);
+    /* the processor's frozen value is not passed on beside the live one */
+    const char *p = w.p;
+    int n = 0;
+    while ((p = strstr(p, "days_overdue")) != NULL) {
+        n++;
+        p++;
+    }
+    assert_int_equal(n, 3);
+    /* a month on, the same breach is a month later */
+    cw_jsonw_reset(&w);
+    f.today = d("2026-07-01");
+    f.case_id = "C1";
+    view_alerts_json(&v, &f, &w);
+    assert_non_null(strstr(w.p, "\"days_overdue\":61,"));
+    cw_jsonw_reset(&w);
+    assert_int_equal(view_case_json(&v, "C1", d("2026-05-03"), NULL, &w), VIEW_CASE_OK);
+    assert_non_null(strstr(w.p, "\"days_overdue\":2,"));
+    cw_jsonw_free(&w);
     view_free(&v);
 }
 
@@ -338,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_extension_retires_old_warning),
         cmocka_unit_test(test_ended_cases),
         cmocka_unit_test(test_caseload),
+        cmocka_unit_test(test_live_lateness),
         cmocka_unit_test(test_garbage_never_crashes),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

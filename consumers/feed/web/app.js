@@ -13,7 +13,19 @@ const T = {
     c_unit: "Kommun / enhet", c_due: "Förfallodag", c_days: "Dagar sent", c_law: "Lagrum",
     no_alerts: "Inga öppna larm.", live: "Nya larm (live)",
     live_empty: "Inga nya larm sedan sidan öppnades.", caseload: "Ärendebelastning per enhet",
-    l_overdue: "Försenade", l_soon: "Förfaller inom 7 dagar", l_other: "Övriga öppna",
+    l_overdue: "Försenade skyldigheter", l_soon: "Förfaller inom 7 dagar", l_other: "Övriga öppna skyldigheter",
+    f_unack: "Endast okvitterade", c_action: "Åtgärd",
+    days_note: "Dagar sent räknas fram till i dag (flödets klocka), inte till när larmet kom.",
+    workers: "Handläggare", w_worker: "Handläggare",
+    workers_note: "Per handläggare (id) och enhet: öppna ärenden, deras öppna skyldigheter (en frist per krav och ärende), hur många av dem som förfaller inom 7 dagar och hur många som redan är försenade.",
+    chart_note: "Staplarna räknar öppna skyldigheter (en frist per krav och ärende), talet efter stapeln är summan; ”ärenden” under enhetens namn räknar ärenden. Försenade skyldigheter är inte detsamma som larm: ett larm kan gälla en varning före förfallodagen.",
+    act: "Åtgärda", ack: "Kvittera", acked: "Kvitterad av", assign: "Tilldela", assigned: "Tilldelad",
+    assign_ph: "handläggar-id, t.ex. hl-23", note: "Anteckna", note_ph: "Kort anteckning (högst 280 tecken)",
+    note_warn: "Skriv inga namn, personnummer eller andra personuppgifter.", notes: "anteckningar",
+    failed: "Gick inte: ", role: { administrator: "administratör", inspector: "inspektör", supervisor: "enhetschef" },
+    live_change: { obligation_closed: "Klar i tid", case_ended: "Ärendet avslutat", resolved: "Åtgärdad sent",
+      withdrawn: "Återkallad", extended: "Fristen förlängd" },
+    as_of: "per",
     m_muni: "Kommun", m_cases: "Öppna ärenden", m_obl: "Öppna skyldigheter", m_soon: "Inom 7 dagar",
     m_over: "Försenade", token_label: "Åtkomsttoken", token_submit: "Logga in",
     footer: "Uppgifterna kommer från casewatch-processorns larm och ärendestatus. Inga namn eller personnummer visas; ärenden och handläggare anges med sina id.",
@@ -33,7 +45,19 @@ const T = {
     c_severity: "Severity", c_kind: "Kind", c_rule: "Deadline and why", c_case: "Case",
     c_unit: "Municipality / unit", c_due: "Due", c_days: "Days late", c_law: "Legal reference",
     no_alerts: "No open alerts.", live: "New alerts (live)", live_empty: "No new alerts since the page was opened.",
-    caseload: "Caseload per unit", l_overdue: "Overdue", l_soon: "Due within 7 days", l_other: "Other open",
+    caseload: "Caseload per unit", l_overdue: "Overdue obligations", l_soon: "Due within 7 days", l_other: "Other open obligations",
+    f_unack: "Unacknowledged only", c_action: "Action",
+    days_note: "Days late are counted to today (the feed's clock), not to when the alert came.",
+    workers: "Caseworkers", w_worker: "Caseworker",
+    workers_note: "Per caseworker (id) and unit: open cases, their open obligations (one deadline per duty and case), how many of those are due within 7 days and how many are already overdue.",
+    chart_note: "Bars count open obligations (one deadline per duty and case), the number after a bar is their sum; “cases” under a unit's name counts cases. Overdue obligations are not the same as alerts: an alert may be a warning before the due date.",
+    act: "Act", ack: "Acknowledge", acked: "Acknowledged by", assign: "Assign", assigned: "Assigned to",
+    assign_ph: "caseworker id, e.g. hl-23", note: "Add note", note_ph: "Short note (at most 280 characters)",
+    note_warn: "No names, identity numbers or other personal data.", notes: "notes",
+    failed: "Failed: ", role: { administrator: "administrator", inspector: "inspector", supervisor: "supervisor" },
+    live_change: { obligation_closed: "Done in time", case_ended: "Case closed", resolved: "Resolved late",
+      withdrawn: "Withdrawn", extended: "Deadline extended" },
+    as_of: "as of",
     m_muni: "Municipality", m_cases: "Open cases", m_obl: "Open obligations", m_soon: "Within 7 days",
     m_over: "Overdue", token_label: "Access token", token_submit: "Sign in",
     footer: "The data comes from the casewatch processor's alerts and case state. No names or personal identity numbers are shown; cases and caseworkers appear by their ids.",
@@ -47,7 +71,9 @@ const T = {
   },
 };
 const SEV_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
-const MUNI = { "0180": "Stockholm", "0380": "Uppsala", "1280": "Malmö", "1480": "Göteborg" };
+/* code -> name, learnt from the API's municipality_name (all 290, SCB) */
+const MUNI = {};
+const learn = (o) => { if (o && o.municipality && o.municipality_name) MUNI[o.municipality] = o.municipality_name; };
 
 const state = {
   lang: localStorage.getItem("cw.lang") || "sv",
@@ -55,7 +81,7 @@ const state = {
   alerts: new Map(), /* key -> alert */
   fresh: new Set(),  /* ids that came by the stream */
   sort: { key: "severity", dir: 1 },
-  caseload: null, total: 0, openCases: 0, ready: false, live: [],
+  caseload: null, total: 0, openCases: 0, ready: false, live: [], me: null, pending: false,
 };
 const $ = (id) => document.getElementById(id);
 const tr = () => T[state.lang];
@@ -156,11 +182,54 @@ function lawCell(a) {
   return td;
 }
 
-function renderAlerts() {
+const stampText = (s) => s.by + " " + String(s.at || "").slice(0, 16).replace("T", " ");
+
+async function act(id, body, row) {
+  const r = await fetch(`/api/alerts/${encodeURIComponent(id)}/actions`, {
+    method: "POST", cache: "no-store", headers: { ...headers(), "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  let j = null;
+  try { j = await r.json(); } catch (e) { j = null; }
+  if (!r.ok) { const w = row.querySelector(".act-error"); if (w) w.textContent = tr().failed + ((j && j.error) || r.status); return; }
+  for (const a of state.alerts.values()) if (a.id === id) a.actions = j.actions;
+  renderAlerts(true);
+}
+
+function actionCell(a) {
+  const x = a.actions || {};
+  const td = el("td", { class: "act" });
+  const lines = [];
+  if (x.acknowledged) lines.push(tr().acked + " " + stampText(x.acknowledged));
+  if (x.assigned) lines.push(tr().assigned + " " + x.assigned.to + " (" + stampText(x.assigned) + ")");
+  for (const n of x.notes || []) lines.push("“" + n.text + "” – " + stampText(n));
+  for (const l of lines) td.append(el("div", { class: "state", text: l }));
+  if (state.me && state.me.role === "inspector") return td;
+  const d = el("details", {}, el("summary", { text: tr().act }));
+  if (!x.acknowledged) {
+    const b = el("button", { type: "button", class: "ack", text: tr().ack });
+    b.addEventListener("click", () => act(a.id, { action: "acknowledge" }, td));
+    d.append(b);
+  }
+  const to = el("input", { class: "assign-to", maxlength: "64", placeholder: tr().assign_ph, pattern: "[A-Za-z0-9._-]+" });
+  const bt = el("button", { type: "button", class: "assign", text: tr().assign });
+  bt.addEventListener("click", () => to.value && act(a.id, { action: "assign", to: to.value.trim() }, td));
+  const note = el("input", { class: "note-text", maxlength: "280", placeholder: tr().note_ph });
+  const bn = el("button", { type: "button", class: "note", text: tr().note });
+  bn.addEventListener("click", () => note.value.trim() && act(a.id, { action: "note", text: note.value.trim() }, td));
+  d.append(to, bt, note, bn, el("div", { class: "warn", text: tr().note_warn }), el("div", { class: "act-error warn" }));
+  td.append(d);
+  return td;
+}
+
+function renderAlerts(force) {
+  /* a half-typed note or open action panel is not wiped by a live update */
+  const busy = document.activeElement && document.activeElement.closest && document.activeElement.closest("#alert-rows");
+  if (busy && !force) { state.pending = true; return; }
+  state.pending = false;
   const f = { municipality: $("f-municipality").value, unit: $("f-unit").value, rule: $("f-rule").value, severity: $("f-severity").value };
   const rows = [...state.alerts.values()].filter((a) =>
     (!f.municipality || a.municipality === f.municipality) && (!$("f-unit").value || (a.unit || "") === f.unit) &&
-    (!f.rule || a.rule === f.rule) && (!f.severity || a.severity === f.severity));
+    (!f.rule || a.rule === f.rule) && (!f.severity || a.severity === f.severity) &&
+    (!$("f-unack").checked || !(a.actions && a.actions.acknowledged)));
   rows.sort(compare);
   const body = $("alert-rows");
   body.replaceChildren(...rows.map((a) => el("tr", { class: "alert-row" + (state.fresh.has(a.id) ? " new" : ""), "data-id": a.id, "data-kind": a.kind },
@@ -169,8 +238,9 @@ function renderAlerts() {
     el("td", {}, el("div", { class: "title", text: title(a) }), el("div", { class: "msg", text: message(a) }), lawCell(a)),
     el("td", { class: "case", text: a.case + " · " + a.subject }),
     el("td", { text: muniName(a.municipality) + (a.unit ? " / " + a.unit : "") }),
-    el("td", { text: a.due }),
-    el("td", { class: "num", text: String(a.days_overdue || 0) }))));
+    el("td", { class: "date", text: a.due }),
+    el("td", { class: "num", text: String(a.days_overdue || 0) }),
+    actionCell(a))));
   $("empty").hidden = rows.length > 0;
   $("shown").textContent = tr().shown(rows.length, state.alerts.size);
   for (const th of document.querySelectorAll("th[data-sort]")) {
@@ -183,7 +253,7 @@ function renderAlerts() {
 async function loadAlerts() {
   const r = await api("/api/alerts?limit=100000");
   state.alerts.clear();
-  for (const a of r.alerts) state.alerts.set(keyOf(a), a);
+  for (const a of r.alerts) { learn(a); state.alerts.set(keyOf(a), a); }
   state.ready = r.ready;
   setState();
   filters();
@@ -195,10 +265,12 @@ async function loadAlerts() {
 function renderLive() {
   $("live").replaceChildren(...state.live.map(({ ev, when }) => {
     const a = ev.alert;
-    return el("li", { class: "live-item " + (ev.open ? "open" : "closed"), "data-id": a.id, "data-open": String(ev.open) },
+    /* an alert that closes is not shown under its warning's title */
+    const head = ev.open ? title(a) : (tr().live_change[ev.change] || tr().kind[ev.change] || ev.change) + ": " + ruleName(a);
+    return el("li", { class: "live-item " + (ev.open ? "open" : "closed"), "data-id": a.id, "data-open": String(ev.open), "data-change": ev.change },
       el("div", { class: "when", text: when + " · " + (tr().kind[ev.change] || tr().change[ev.change] || ev.change) +
         " · " + tr().severity[a.severity] }),
-      el("div", { class: "title", text: title(a) }),
+      el("div", { class: "title", text: head }),
       el("div", { class: "msg", text: a.case + " · " + muniName(a.municipality) + (a.unit ? " / " + a.unit : "") }));
   }));
   $("live-empty").hidden = state.live.length > 0;
@@ -206,8 +278,17 @@ function renderLive() {
 
 function onEvent(ev) {
   const a = ev.alert;
+  learn(a);
+  if (ev.change === "action") { /* someone acted: update the row, no live item */
+    if (state.alerts.has(keyOf(a))) state.alerts.set(keyOf(a), a);
+    renderAlerts();
+    return;
+  }
   if (ev.open) { state.alerts.set(keyOf(a), a); state.fresh.add(a.id); } else state.alerts.delete(keyOf(a));
-  state.live.unshift({ ev, when: new Date().toLocaleTimeString(state.lang === "en" ? "en-GB" : "sv-SE") });
+  /* the time of the case's world (simulated in the demo), not the browser's clock */
+  const when = ev.open && a.at ? String(a.at).slice(0, 16).replace("T", " ")
+    : tr().as_of + " " + ((state.caseload && state.caseload.today) || "");
+  state.live.unshift({ ev, when });
   state.live.length = Math.min(state.live.length, 50);
   filters();
   renderAlerts();
@@ -288,9 +369,33 @@ function renderCaseload() {
   $("counts").textContent = tr().counts(state.alerts.size, state.openCases);
 }
 
+function renderWorkers() {
+  const c = state.caseload;
+  if (!c) return;
+  const rows = c.caseworkers || [];
+  const units = [...new Map(rows.map((w) => [w.municipality + "\u001f" + (w.unit || ""),
+    muniName(w.municipality) + " / " + (w.unit || tr().no_unit)])).entries()].sort((x, y) => x[1].localeCompare(y[1], "sv"));
+  fillSelect($("w-unit"), units);
+  const want = $("w-unit").value;
+  const shown = rows.filter((w) => !want || w.municipality + "\u001f" + (w.unit || "") === want)
+    .sort((x, y) => y.overdue - x.overdue || y.due_soon - x.due_soon || String(x.caseworker).localeCompare(String(y.caseworker)));
+  $("worker-rows").replaceChildren(...shown.map((w) => el("tr", { class: "worker-row", "data-unit": w.unit || "" },
+    el("td", { text: w.caseworker || tr().no_unit }), el("td", { text: muniName(w.municipality) + " / " + (w.unit || tr().no_unit) }),
+    el("td", { class: "num", text: String(w.open_cases) }), el("td", { class: "num", text: String(w.open_obligations) }),
+    el("td", { class: "num", text: String(w.due_soon) }), el("td", { class: "num", text: String(w.overdue) }))));
+}
+
+async function loadMe() {
+  try { state.me = await api("/api/me"); } catch (e) { return; }
+  $("who").textContent = state.me.user ? state.me.user + " (" + (tr().role[state.me.role] || state.me.role) + ")" : "";
+  renderAlerts(true);
+}
+
 async function loadCaseload() {
   state.caseload = await api("/api/caseload");
+  for (const part of ["municipalities", "units", "caseworkers"]) (state.caseload[part] || []).forEach(learn);
   renderCaseload();
+  renderWorkers();
 }
 
 /* ---- start ---- */
@@ -302,9 +407,11 @@ function start() {
   $("lang").addEventListener("click", () => {
     state.lang = state.lang === "sv" ? "en" : "sv";
     localStorage.setItem("cw.lang", state.lang);
-    applyTexts(); filters(); renderAlerts(); renderLive(); renderCaseload();
+    applyTexts(); filters(); renderAlerts(true); renderLive(); renderCaseload(); renderWorkers(); loadMe();
   });
-  for (const id of ["f-municipality", "f-unit", "f-rule", "f-severity"]) $(id).addEventListener("change", renderAlerts);
+  for (const id of ["f-municipality", "f-unit", "f-rule", "f-severity", "f-unack"]) $(id).addEventListener("change", () => renderAlerts(true));
+  $("w-unit").addEventListener("change", renderWorkers);
+  document.addEventListener("focusout", () => setTimeout(() => { if (state.pending) renderAlerts(); }, 0));
   for (const th of document.querySelectorAll("th[data-sort]")) th.addEventListener("click", () => {
     state.sort = { key: th.dataset.sort, dir: state.sort.key === th.dataset.sort ? -state.sort.dir : 1 };
     renderAlerts();
@@ -314,11 +421,12 @@ function start() {
     state.token = $("token").value;
     sessionStorage.setItem("cw.token", state.token);
     $("login").hidden = true;
-    stream(); loadCaseload().catch(() => {});
+    stream(); loadCaseload().catch(() => {}); loadMe();
   });
   filters();
   stream();
   loadCaseload().catch(() => {});
+  loadMe();
   setInterval(() => loadCaseload().catch(() => {}), 30000);
 }
 start();

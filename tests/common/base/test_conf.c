@@ -35,6 +35,7 @@ static const cw_conf_prop_t props[] = {
     {"processor.retention", CW_CONF_DURATION, NULL, 0, 0, NULL, 0, "unlimited duration"},
     {"feed.token", CW_CONF_STRING, NULL, 0, 0, NULL, CW_CONF_SECRET, "feed bearer token"},
     {"feed.pin", CW_CONF_INT, NULL, 1000, 9999, NULL, CW_CONF_SECRET, "secret number"},
+    {"schema_registry.url", CW_CONF_STRING, NULL, 0, 0, NULL, 0, "registry URL"},
 };
 
 #define N_PROPS (sizeof(props) / sizeof(props[0]))
@@ -715,13 +716,21 @@ static void test_dump_masks_secrets(void **state)
         {"kafka.sasl.password", "hunter2"},  {"kafka.sasl.oauthbearer.client.secret", "oauth-xyz"},
         {"kafka.ssl.key.pem", "PEMDATA"},    {"kafka.ssl.keystore.password", "store-pw"},
         {"kafka.SASL.PASSWORD", "upper-pw"}, {"kafka.bootstrap.servers", "b1:9092"},
+        {"kafka.sasl.oauthbearer.config", "clientId=cw clientSecret=oauth-cfg"},
+        {"kafka.sasl.oauthbearer.token.endpoint.url", "https://tok-user:tok-pw@idp.example/t"},
     };
     for (size_t i = 0; i < sizeof(kafka) / sizeof(kafka[0]); i++)
         assert_int_equal(set(conf, kafka[i][0], kafka[i][1], errstr), CW_OK);
 
+    /* a password in a URL's user info, in any setting */
+    assert_int_equal(set(conf, "schema_registry.url",
+                         "https://reg-user:reg-pw@registry.example:8081/x,http://h2/", errstr),
+                     CW_OK);
+
     char *out = dump(conf);
-    static const char *const hidden[] = {"tok-s3cr3t", "4321",     "hunter2", "oauth-xyz",
-                                         "PEMDATA",    "store-pw", "upper-pw"};
+    static const char *const hidden[] = {"tok-s3cr3t", "4321",     "hunter2",   "oauth-xyz",
+                                         "PEMDATA",    "store-pw", "upper-pw",  "oauth-cfg",
+                                         "reg-pw",     "reg-user", "tok-pw"};
     for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
         assert_lacks(out, hidden[i]);
     assert_contains(out, "feed.token = ***  # test:1\n");
@@ -730,6 +739,9 @@ static void test_dump_masks_secrets(void **state)
     assert_contains(out, "kafka.sasl.oauthbearer.client.secret = ***  # test:1\n");
     assert_contains(out, "kafka.ssl.key.pem = ***  # test:1\n");
     assert_contains(out, "kafka.bootstrap.servers = b1:9092  # test:1\n");
+    assert_contains(out, "kafka.sasl.oauthbearer.config = ***  # test:1\n");
+    assert_contains(out, "schema_registry.url = https://***@registry.example:8081/x,http://h2/"
+                         "  # test:1\n");
     /* Every property, with its help; defaults and unset ones too. */
     assert_contains(out, "# topics to read, comma-separated\n# processor.input_topics = (unset)\n");
     assert_contains(out, "# HTTP port\nserver.port = 8080  # default\n");
