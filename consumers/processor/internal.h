@@ -15,6 +15,13 @@ typedef struct {
     unsigned topics; /* bit per input topic whose partition is assigned; 0 = not held */
     cw_engine_t *engine;
     cw_instant_t stream_time;                 /* greatest event time seen, 0 = none */
+    /* The clock record (changelog): pos = next input offset after the last
+     * message read, -1 = none; held = input below it was restored as part
+     * of the state (skipped when read again), -1 = none; clock_dirty = the
+     * stream time or a pos moved since the last clock record. */
+    int64_t pos[CW_MAX_INPUT_TOPICS];
+    int64_t held[CW_MAX_INPUT_TOPICS];
+    bool clock_dirty;
     bool at_end[CW_MAX_INPUT_TOPICS];         /* reached the end of that topic's partition */
     int64_t next_offset[CW_MAX_INPUT_TOPICS]; /* to commit; -1 = nothing new */
     int64_t high[CW_MAX_INPUT_TOPICS];        /* last seen high watermark, for lag */
