@@ -125,6 +125,26 @@ static void restore_record(const cw_processor_t *p, restoring_t *r, const rd_kaf
  * librdkafka's 500 ms default (which cost ~0.54 s per partition). */
 static bool restore_one(cw_processor_t *p, restoring_t *rs, int n, int64_t t0);
 
+/* Input below a clock record's offsets is skipped as already applied. An
+ * input partition that ends before them is not the one the record saw
+ * (the topic was recreated): nothing of it is skipped then, loudly. */
+static void check_held(cw_processor_t *p, int partition, part_t *pt)
+{
+    for (int t = 0; t < p->n_topics; t++) {
+        int64_t lo = 0, hi = 0;
+        if (pt->held[t] <= 0 ||
+            rd_kafka_query_watermark_offsets(p->restorer, p->topics[t], partition, &lo, &hi,
+                                             10000) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+            hi >= pt->held[t])
+            continue;
+        cw_log(CW_LOG_WARN,
+               "input %s [%d] ends at offset %lld, before the clock record's %lld: not the "
+               "input the state was built from (recreated?); none of it is skipped",
+               p->topics[t], partition, (long long)hi, (long long)pt->held[t]);
+        pt->held[t] = pt->pos[t] = -1;
+    }
+}
+
 static bool restore(cw_processor_t *p, restoring_t *rs, int n)
 {
     int64_t t0 = now_ms();
@@ -144,10 +164,11 @@ static bool restore(cw_processor_t *p, restoring_t *rs, int n)
                (unsigned long long)st.obligations, (unsigned long long)rs[i].bad,
                (long long)rs[i].ms);
         char at[CW_TIME_STR_SIZE];
-        if (rs[i].clock)
+        if (rs[i].clock) {
             cw_log(CW_LOG_INFO, "partition %d: clock restored at %s", rs[i].partition,
                    rs[i].pt->stream_time ? cw_time_format(rs[i].pt->stream_time, at) : "0");
-        else
+            check_held(p, rs[i].partition, rs[i].pt);
+        } else
             cw_log(CW_LOG_INFO, "partition %d: no clock record, the clock starts at 0",
                    rs[i].partition);
     }
