@@ -4,6 +4,7 @@
  * checked against the bytes left before it is used. */
 #include "engine/snapshot_view.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,4 +159,74 @@ void cw_snapshot_summary_free(cw_snapshot_summary_t *s)
     free(s->obligations);
     s->obligations = NULL;
     s->n_obligations = 0;
+}
+
+/* ---- clock records (layout in snapshot_view.h) ---- */
+
+#define CLOCK_VERSION 1
+
+size_t cw_clock_key(int partition, char *buf)
+{
+    memcpy(buf, CW_CLOCK_KEY_PREFIX, CW_CLOCK_KEY_PREFIX_LEN);
+    char num[16];
+    int n = snprintf(num, sizeof(num), "%d", partition);
+    memcpy(buf + CW_CLOCK_KEY_PREFIX_LEN, num, (size_t)n);
+    return CW_CLOCK_KEY_PREFIX_LEN + (size_t)n;
+}
+
+bool cw_clock_is_key(const void *key, size_t len)
+{
+    return key && len > CW_CLOCK_KEY_PREFIX_LEN &&
+           memcmp(key, CW_CLOCK_KEY_PREFIX, CW_CLOCK_KEY_PREFIX_LEN) == 0;
+}
+
+static unsigned char *put_le(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+    return p + bytes;
+}
+
+size_t cw_clock_record_write(const cw_clock_record_t *c, unsigned char *buf)
+{
+    unsigned char *p = buf;
+    memcpy(p, "CWC", 3);
+    p[3] = CLOCK_VERSION;
+    p = put_le(p + 4, (uint64_t)c->stream_time, 8);
+    int n = c->n < 0 ? 0 : c->n > CW_CLOCK_TOPICS_MAX ? CW_CLOCK_TOPICS_MAX : c->n;
+    *p++ = (unsigned char)n;
+    for (int i = 0; i < n; i++) {
+        size_t tl = strnlen(c->inputs[i].topic, CW_CLOCK_TOPIC_MAX);
+        p = put_le(p, tl, 2);
+        memcpy(p, c->inputs[i].topic, tl);
+        p = put_le(p + tl, (uint64_t)c->inputs[i].next_offset, 8);
+    }
+    return (size_t)(p - buf);
+}
+
+cw_err_t cw_clock_record_read(const void *value, size_t len, cw_clock_record_t *out, char *errstr,
+                              size_t errstr_size)
+{
+    memset(out, 0, sizeof(*out));
+    reader_t r = {value, (const unsigned char *)value + len, false};
+    if (!value || len < 4 || memcmp(value, "CWC", 3) != 0 || r.p[3] != CLOCK_VERSION)
+        return cw_err_set(errstr, errstr_size, CW_ERR_PARSE, "not a casewatch clock record (v%d)",
+                          CLOCK_VERSION);
+    r.p += 4;
+    out->stream_time = (cw_instant_t)get_int(&r, 8);
+    unsigned n = (unsigned)get_int(&r, 1);
+    if (n > CW_CLOCK_TOPICS_MAX)
+        r.bad = true;
+    for (unsigned i = 0; i < n && !r.bad; i++) {
+        get_str(&r, out->inputs[i].topic, CW_CLOCK_TOPIC_MAX);
+        out->inputs[i].next_offset = (int64_t)get_int(&r, 8);
+        if (!out->inputs[i].topic[0] || out->inputs[i].next_offset < -1)
+            r.bad = true;
+    }
+    out->n = (int)n;
+    if (r.bad || r.p != r.end || out->stream_time < 0) {
+        memset(out, 0, sizeof(*out));
+        return cw_err_set(errstr, errstr_size, CW_ERR_PARSE, "clock record: truncated or corrupt");
+    }
+    return CW_OK;
 }

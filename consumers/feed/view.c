@@ -474,6 +474,8 @@ void view_on_changelog(feed_view_t *v, const void *key, size_t key_len, const vo
                        size_t len, int64_t ts, int partition, int64_t offset)
 {
     char id[CW_ID_MAX + 1];
+    if (cw_clock_is_key(key, key_len))
+        return; /* the processor's clock for the partition: not a case */
     if (!key || key_len == 0 || key_len > CW_ID_MAX || memchr(key, 0, key_len))
         return bad(v, 1, BAD_KEY, partition, offset);
     memcpy(id, key, key_len);

@@ -15,6 +15,13 @@ typedef struct {
     unsigned topics; /* bit per input topic whose partition is assigned; 0 = not held */
     cw_engine_t *engine;
     cw_instant_t stream_time;                 /* greatest event time seen, 0 = none */
+    /* The clock record (changelog): pos = next input offset after the last
+     * message read, -1 = none; held = input below it was restored as part
+     * of the state (skipped when read again), -1 = none; clock_dirty = the
+     * stream time or a pos moved since the last clock record. */
+    int64_t pos[CW_MAX_INPUT_TOPICS];
+    int64_t held[CW_MAX_INPUT_TOPICS];
+    bool clock_dirty;
     bool at_end[CW_MAX_INPUT_TOPICS];         /* reached the end of that topic's partition */
     int64_t next_offset[CW_MAX_INPUT_TOPICS]; /* to commit; -1 = nothing new */
     int64_t high[CW_MAX_INPUT_TOPICS];        /* last seen high watermark, for lag */
@@ -92,6 +99,10 @@ void out_dlq(cw_processor_t *p, const rd_kafka_message_t *m, const cw_reject_t *
 void out_on_snapshot(const char *case_id, const void *snap, size_t len, void *opaque);
 /* Waits until everything produced is acknowledged or dealt with; false
  * (and p->fatal) after a fatal error: the batch must not be committed. */
+/* A record of the changelog's own (a clock record) to one partition; the
+ * bytes are copied. */
+void out_changelog(cw_processor_t *p, int partition, const void *key, size_t key_len,
+                   const void *value, size_t len);
 bool out_flush(cw_processor_t *p);
 void out_destroy(cw_processor_t *p);
 /* Whether a failed record waits to be dealt with. */

@@ -302,14 +302,19 @@ void out_dlq(cw_processor_t *p, const rd_kafka_message_t *m, const cw_reject_t *
            (int)m->partition, (long long)m->offset, cw_reject_code_name(rej->code));
 }
 
+void out_changelog(cw_processor_t *p, int partition, const void *key, size_t key_len,
+                   const void *value, size_t len)
+{
+    produce(p, OUT_CHANGELOG, 0, p->changelog_topic, partition, key, key_len, value, len, NULL);
+    p->n.changelog_records++;
+}
+
 void out_on_snapshot(const char *case_id, const void *snap, size_t len, void *opaque)
 {
     out_snap_ctx_t *c = opaque;
     /* The changelog partition is the input partition index, so a member that
      * gets input partition p restores from changelog partition p. */
-    produce(c->p, OUT_CHANGELOG, 0, c->p->changelog_topic, c->partition, case_id,
-            strlen(case_id), snap, len, NULL);
-    c->p->n.changelog_records++;
+    out_changelog(c->p, c->partition, case_id, strlen(case_id), snap, len);
     if (!snap)
         c->p->n.tombstones++;
 }

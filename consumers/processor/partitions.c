@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/mem.h"
+#include "engine/snapshot_view.h"
 #include "internal.h"
 
 part_t *parts_get(cw_processor_t *p, int partition)
@@ -71,11 +72,38 @@ typedef struct {
     int64_t hi;   /* high watermark when the restore began: read up to it */
     int64_t last; /* last offset read */
     uint64_t records, bad;
+    bool clock; /* a clock record was read */
     int64_t ms; /* from the start of the restore until this partition was complete */
 } restoring_t;
 
-static void restore_record(restoring_t *r, const rd_kafka_message_t *m)
+/* The partition's clock record (see engine/snapshot_view.h): the stream
+ * time it had reached and, per input topic, the offset below which its
+ * input is in the restored state. The last one read wins, as compaction
+ * keeps the newest; they only move forward. A changelog written before
+ * clock records existed has none: the clock starts at 0, as it did. */
+static void restore_clock(const cw_processor_t *p, restoring_t *r, const rd_kafka_message_t *m)
 {
+    cw_clock_record_t c;
+    if (!m->payload || cw_clock_record_read(m->payload, m->len, &c, NULL, 0) != CW_OK) {
+        r->bad++;
+        return;
+    }
+    r->pt->stream_time = c.stream_time;
+    for (int i = 0; i < c.n; i++) {
+        int t = parts_topic_index(p, c.inputs[i].topic);
+        if (t >= 0)
+            r->pt->held[t] = r->pt->pos[t] = c.inputs[i].next_offset;
+    }
+    r->clock = true;
+}
+
+static void restore_record(const cw_processor_t *p, restoring_t *r, const rd_kafka_message_t *m)
+{
+    if (cw_clock_is_key(m->key, m->key_len)) {
+        restore_clock(p, r, m);
+        r->records++;
+        return;
+    }
     char key[CW_ID_MAX + 1];
     size_t kl = m->key_len < CW_ID_MAX ? m->key_len : CW_ID_MAX;
     memcpy(key, m->key ? m->key : "", m->key ? kl : 0);
@@ -97,6 +125,26 @@ static void restore_record(restoring_t *r, const rd_kafka_message_t *m)
  * librdkafka's 500 ms default (which cost ~0.54 s per partition). */
 static bool restore_one(cw_processor_t *p, restoring_t *rs, int n, int64_t t0);
 
+/* Input below a clock record's offsets is skipped as already applied. An
+ * input partition that ends before them is not the one the record saw
+ * (the topic was recreated): nothing of it is skipped then, loudly. */
+static void check_held(cw_processor_t *p, int partition, part_t *pt)
+{
+    for (int t = 0; t < p->n_topics; t++) {
+        int64_t lo = 0, hi = 0;
+        if (pt->held[t] <= 0 ||
+            rd_kafka_query_watermark_offsets(p->restorer, p->topics[t], partition, &lo, &hi,
+                                             10000) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+            hi >= pt->held[t])
+            continue;
+        cw_log(CW_LOG_WARN,
+               "input %s [%d] ends at offset %lld, before the clock record's %lld: not the "
+               "input the state was built from (recreated?); none of it is skipped",
+               p->topics[t], partition, (long long)hi, (long long)pt->held[t]);
+        pt->held[t] = pt->pos[t] = -1;
+    }
+}
+
 static bool restore(cw_processor_t *p, restoring_t *rs, int n)
 {
     int64_t t0 = now_ms();
@@ -115,6 +163,14 @@ static bool restore(cw_processor_t *p, restoring_t *rs, int n)
                rs[i].partition, (unsigned long long)rs[i].records, (unsigned long long)st.cases,
                (unsigned long long)st.obligations, (unsigned long long)rs[i].bad,
                (long long)rs[i].ms);
+        char at[CW_TIME_STR_SIZE];
+        if (rs[i].clock) {
+            cw_log(CW_LOG_INFO, "partition %d: clock restored at %s", rs[i].partition,
+                   rs[i].pt->stream_time ? cw_time_format(rs[i].pt->stream_time, at) : "0");
+            check_held(p, rs[i].partition, rs[i].pt);
+        } else
+            cw_log(CW_LOG_INFO, "partition %d: no clock record, the clock starts at 0",
+                   rs[i].partition);
     }
     if (n > 0)
         cw_log(CW_LOG_INFO, "restore done: %d partition(s) in %lld ms", n, (long long)ms);
@@ -179,7 +235,7 @@ static bool restore_one(cw_processor_t *p, restoring_t *rs, int n, int64_t t0)
                 r = &rs[i];
         /* Each record once, up to the watermark of the start. */
         if (r && m->offset > r->last && m->offset < r->hi) {
-            restore_record(r, m);
+            restore_record(p, r, m);
             r->last = m->offset;
             if (r->last >= r->hi - 1) {
                 r->ms = now_ms() - t0;
@@ -215,6 +271,9 @@ static void assign_parts(cw_processor_t *p, rd_kafka_topic_partition_list_t *par
         if (!fresh)
             continue; /* another input topic of a partition index already held */
         pt->stream_time = 0;
+        for (int k = 0; k < CW_MAX_INPUT_TOPICS; k++)
+            pt->pos[k] = pt->held[k] = -1;
+        pt->clock_dirty = false;
         pt->engine = cw_engine_new(p->pack, processor_on_alert, p);
         cw_engine_track_changes(pt->engine);
         rs[n].partition = parts->elems[i].partition;

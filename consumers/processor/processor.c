@@ -6,6 +6,7 @@
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "engine/snapshot_view.h"
 #include "internal.h"
 #include "kafka/wire.h"
 #include "model/alert_avro.h"
@@ -151,6 +152,19 @@ static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
                rd_kafka_message_errstr(m));
         return true;
     }
+    if (m->offset < pt->held[t]) {
+        /* Below the restored clock record's offset: this input is in the
+         * restored state (cases, tombstones, its alerts and dead letters
+         * delivered, the clock past it), although the offsets committed
+         * lag (a crash between the changelog and the commit). Applied
+         * again it could only differ: a case it ended would be built
+         * anew under a later clock. */
+        p->n.consumed++;
+        p->n.skipped++;
+        pt->at_end[t] = false;
+        pt->next_offset[t] = m->offset + 1;
+        return true;
+    }
     cw_reject_t rej;
     cw_wire_status_t st = decode(p, m, &rej);
     if (st == CW_WIRE_RETRY)
@@ -158,6 +172,8 @@ static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
     p->n.consumed++;
     pt->at_end[t] = false;
     pt->next_offset[t] = m->offset + 1;
+    pt->pos[t] = m->offset + 1;
+    pt->clock_dirty = true;
     if (st == CW_WIRE_REJECTED) {
         out_dlq(p, m, &rej);
         return true;
@@ -190,6 +206,37 @@ static bool handle(cw_processor_t *p, rd_kafka_message_t *m)
 }
 
 /* ---- end of a batch: durable outputs, then changelog, then commit ---- */
+
+/* The clock record of each partition whose clock or input position moved
+ * (layout and key in engine/snapshot_view.h). Only the stream time is
+ * kept: wall-clock advances of a caught-up partition are not, since what
+ * they fired is in its cases already and the wall clock only moves on. */
+static void write_clocks(cw_processor_t *p)
+{
+    for (int i = 0; i < p->n_parts; i++) {
+        part_t *pt = &p->parts[i];
+        if (!pt->topics || !pt->clock_dirty)
+            continue;
+        cw_clock_record_t c = {.stream_time = pt->stream_time, .n = p->n_topics};
+        for (int t = 0; t < p->n_topics; t++) {
+            snprintf(c.inputs[t].topic, sizeof(c.inputs[t].topic), "%s", p->topics[t]);
+            c.inputs[t].next_offset = pt->pos[t];
+        }
+        char key[CW_CLOCK_KEY_MAX];
+        unsigned char value[CW_CLOCK_RECORD_MAX];
+        size_t kl = cw_clock_key(i, key), len = cw_clock_record_write(&c, value);
+        out_changelog(p, i, key, kl, value, len);
+        pt->clock_dirty = false;
+    }
+}
+
+static bool any_clock_dirty(const cw_processor_t *p)
+{
+    for (int i = 0; i < p->n_parts; i++)
+        if (p->parts[i].topics && p->parts[i].clock_dirty)
+            return true;
+    return false;
+}
 
 static bool commit(cw_processor_t *p)
 {
@@ -227,6 +274,15 @@ bool processor_end_batch(cw_processor_t *p)
     }
     if (!out_flush(p)) /* changelog acknowledged */
         return false;
+    /* The clock records only once the case records are acknowledged: a
+     * clock record claims its partition's input up to its offsets is in
+     * the changelog, and a failed case record with a delivered clock
+     * record after it would be a change lost for good. */
+    if (any_clock_dirty(p)) {
+        write_clocks(p);
+        if (!out_flush(p))
+            return false;
+    }
     p->n.batches++;
     return commit(p);
 }
@@ -247,6 +303,7 @@ static bool end_batch_txn(cw_processor_t *p)
         cw_log(CW_LOG_ERROR, "transaction: an output was refused by the producer");
         return false;
     }
+    write_clocks(p); /* in the same transaction as the cases and the offsets */
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
     for (int i = 0; i < p->n_parts; i++)
         for (int t = 0; p->parts[i].topics && t < p->n_topics; t++)

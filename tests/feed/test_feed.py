@@ -63,6 +63,8 @@ def expected_open(alert_msgs, changelog_msgs):
                 del opened[k2]
     last = {}
     for m in sorted(changelog_msgs, key=lambda m: (m.partition(), m.offset())):
+        if m.key().startswith(b"\0clock/"):
+            continue  # the processor's clock record of the partition, not a case
         last[m.key().decode()] = m.value()
     ended = {c for c, v in last.items() if v is None or snapshot_closed(v)}
     open_cases = {c for c, v in last.items() if v is not None and not snapshot_closed(v)}

@@ -5,6 +5,7 @@ restoring, and an overload by a much faster producer. Each test starts its
 own embedded broker on loopback and stops it; each prints one summary line.
 
 Usage: test_faults.py BUILD_DIR TEST_NAME"""
+import collections
 import json
 import os
 import random
@@ -449,6 +450,226 @@ def test_overload(tmp):
           f"peak RSS {runs[0]['peak']:.1f} / {runs[1]['peak']:.1f} MiB, case state (replay) "
           f"{runs[0]['replay_peak']:.1f} / {runs[1]['replay_peak']:.1f} MiB, overhead growth "
           f"{growth:+.1f} MiB (bound 16)")
+
+
+# ---- restarts and rebalances with business times out of order (issue 17, item 2) ----
+
+def shuffled(lines, seed, window=40):
+    """The stream with business times out of order: each case's events stay
+    in their order, but the next event is taken from a random one of a
+    window of open cases, so a case's months pass in a few events of the
+    others' (times go back and forth by weeks)."""
+    rnd = random.Random(seed)
+    queue, by_case = [], {}
+    for line in lines:
+        c = json.loads(line)["subject"]
+        if c not in by_case:
+            by_case[c] = []
+            queue.append(c)
+        by_case[c].append(line)
+    queue.reverse()
+    active, out = [], []
+    while queue or active:
+        while queue and len(active) < window:
+            active.append(queue.pop())
+        i = rnd.randrange(len(active))
+        out.append(by_case[active[i]].pop(0))
+        if not by_case[active[i]]:
+            active.pop(i)
+    return out
+
+
+def committed(bootstrap, parts):
+    """The processor group's committed input offsets per partition (-1: none)."""
+    c = h.Consumer({"bootstrap.servers": bootstrap, "group.id": "casewatch-processor"})
+    try:
+        tps = c.committed([h.TopicPartition("case-events", i) for i in range(parts)], 10)
+        return [x.offset if x.offset >= 0 else -1 for x in tps]
+    finally:
+        c.close()
+
+
+def wait_committed(bootstrap, want, procs, timeout_s=90):
+    """Until the group committed every partition up to want[i]."""
+    ok = h.wait_for(lambda: committed(bootstrap, len(want)) == want, timeout_s, 0.5)
+    assert ok, (f"committed {committed(bootstrap, len(want))}, want {want}; "
+                + "".join(p.logtext()[-1500:] for p in procs))
+
+
+OFFSET_COMMIT = 8  # Kafka API key
+
+
+def clock_records(state):
+    """The clock records of a compacted changelog: {partition: (stream time
+    in ms, {topic: next offset})} (layout: common/engine/snapshot_view.h)."""
+    import struct
+    out = {}
+    for k, v in state.items():
+        if not k.startswith(b"\0clock/"):
+            continue
+        assert v[:4] == b"CWC\x01", v
+        t, n = struct.unpack_from("<qB", v, 4)
+        pos, offsets = 13, {}
+        for _ in range(n):
+            tl = struct.unpack_from("<H", v, pos)[0]
+            topic = v[pos + 2:pos + 2 + tl].decode()
+            offsets[topic] = struct.unpack_from("<q", v, pos + 2 + tl)[0]
+            pos += 2 + tl + 8
+        assert pos == len(v), v
+        out[int(k[7:])] = (t, offsets)
+    return out
+
+
+def drain_commit_errors(b):
+    """Takes what is left of the OffsetCommit errors pushed on the broker
+    with commits of a group of the test's own."""
+    c = h.Consumer({"bootstrap.servers": b.bootstrap, "group.id": "cw-test-drain"})
+    try:
+        for _ in range(1100):
+            if b.command(f"pending {BROKER_ID} {OFFSET_COMMIT}") == "ok 0":
+                return
+            try:
+                c.commit(offsets=[h.TopicPartition("case-events", 0, 0)], asynchronous=False)
+            except Exception:  # the injected error: that is the point
+                pass
+        raise AssertionError("OffsetCommit errors left: "
+                             + b.command(f"pending {BROKER_ID} {OFFSET_COMMIT}"))
+    finally:
+        c.close()
+
+
+def restart_run(tmp, streams, what):
+    """The streams (one per partition, times out of order) through the
+    processor once uninterrupted, and once in four parts with a SIGTERM, a
+    kill -9 at a seeded point, a kill -9 with the clock records ahead of the
+    committed offsets (every commit refused meanwhile) and two rebalances
+    between them. Both must give exactly the
+    alerts of casewatch-replay on each partition's stream, with duplicates
+    byte-equal, and the same compacted changelog (clock records included)."""
+    n = len(streams)
+    rnd = random.Random(SEED)
+    expected = []
+    for st in streams:
+        if st:
+            expected += h.replay(st, until=tp.CLOCK)
+    kinds = collections.Counter(a["kind"] for a in expected)
+    # The uninterrupted run, the reference of the changelog; it must match
+    # replay too.
+    b = h.Broker(tp.TOPICS(n))
+    try:
+        for i, st in enumerate(streams):
+            h.produce(b.bootstrap, "case-events", st, lambda k, i=i: i)
+        p = h.Processor(b, tmp, "ref", {"processor.batch_max": "40",
+                                        "processor.clock_file": tp.clock_file(tmp, tp.CLOCK)})
+        msgs = h.read_all(b.bootstrap, "case-alerts", n, want=len(expected), idle_s=2)
+        assert p.stop() == 0, p.logtext()[-2000:]
+        alert_check(expected, msgs, f"{what}, uninterrupted")
+        reference = tp.changelog_state(b.bootstrap, n)
+    finally:
+        b.stop()
+    assert any(k.startswith(b"\0clock/") for k in reference), "no clock record in the changelog"
+    # The same streams in four parts, with the faults in between.
+    cut = [[len(st) * k // 4 for k in range(5)] for st in streams]
+    upto = lambda k: [c[k] for c in cut]  # noqa: E731  (input offsets after part k)
+    part = lambda k: [(i, st[cut[i][k]:cut[i][k + 1]]) for i, st in enumerate(streams)]  # noqa
+
+    def produce(k):
+        for i, lines in part(k):
+            h.produce(b.bootstrap, "case-events", lines, lambda key, i=i: i)
+
+    # No wall clock while input is still coming (a caught-up partition
+    # would rightly go live at the pinned "now" between parts).
+    clock = tp.clock_file(tmp, "")
+    a = {"processor.batch_max": "40", "processor.clock_file": clock,
+         "kafka.group.instance.id": "cw-restart-a"}
+    b = h.Broker(tp.TOPICS(n))
+    procs = []
+    try:
+        # part 1, then SIGTERM once it is all committed
+        produce(0)
+        procs.append(h.Processor(b, tmp, "a1", a))
+        wait_committed(b.bootstrap, upto(1), procs)
+        assert procs[-1].stop() == 0, procs[-1].logtext()[-2000:]
+        # part 2, a restart, kill -9 at a seeded point
+        produce(1)
+        procs.append(h.Processor(b, tmp, "a2", a))
+        assert h.wait_for(lambda: "restored partition" in procs[-1].logtext(), 60)
+        assert h.wait_for(lambda: any(c > o for c, o in zip(committed(b.bootstrap, n),
+                                                               upto(1))), 60, 0.05)
+        time.sleep(rnd.uniform(0.0, 0.2))  # somewhere in part 2 (or just after it)
+        procs[-1].kill9()
+        # part 3 with every OffsetCommit refused (GROUP_AUTHORIZATION_FAILED:
+        # not retried, the processor goes on); kill -9 once the changelog
+        # holds all of it, clock records included: the restart resumes from
+        # offsets behind its clock records
+        procs.append(h.Processor(b, tmp, "a3", a))
+        assert h.wait_for(lambda: "restored partition" in procs[-1].logtext(), 60)
+        procs[-1].proc.send_signal(signal.SIGSTOP)
+        try:
+            produce(2)
+            assert b.command(f"berrors {BROKER_ID} {OFFSET_COMMIT} 1000 30") == "ok"
+        finally:
+            procs[-1].proc.send_signal(signal.SIGCONT)
+        want_clock = lambda: {i: {"case-events": o}  # noqa: E731
+                              for i, o in enumerate(upto(3)) if o > 0}
+        assert h.wait_for(lambda: {i: c[1] for i, c in clock_records(
+            tp.changelog_state(b.bootstrap, n)).items()} == want_clock(), 90, 1), \
+            procs[-1].logtext()[-2000:]
+        procs[-1].kill9()
+        behind = committed(b.bootstrap, n)
+        assert all(c < o for c, o in zip(behind, upto(3)) if o > 0), (behind, upto(3))
+        drain_commit_errors(b)
+        # a restart, then a second member joins (a rebalance: half the
+        # partitions move to it, restored from the changelog)
+        procs.append(h.Processor(b, tmp, "a4", a))
+        assert h.wait_for(lambda: "restored partition" in procs[-1].logtext(), 60)
+        second = h.Processor(b, tmp, "b1", {"processor.batch_max": "40",
+                                            "processor.clock_file": clock})
+        procs.append(second)
+        assert h.wait_for(lambda: "restored partition" in second.logtext(), 60), \
+            second.logtext()[-2000:]
+        wait_committed(b.bootstrap, upto(3), procs)
+        # part 4; the second member leaves (its partitions go back: another
+        # rebalance) while it is read
+        produce(3)
+        time.sleep(rnd.uniform(0.0, 0.5))
+        assert second.stop() == 0, second.logtext()[-2000:]
+        wait_committed(b.bootstrap, upto(4), procs)
+        tp.clock_file(tmp, tp.CLOCK)  # all input is in: the wall clock may fire the rest
+        msgs = h.read_all(b.bootstrap, "case-alerts", n, want=len(expected), idle_s=3)
+        assert procs[3].stop() == 0, procs[3].logtext()[-2000:]
+        state = tp.changelog_state(b.bootstrap, n)
+    finally:
+        for p in procs:
+            p.stop()
+        b.stop()
+    moved = sum(p.logtext().count("clock restored at") for p in procs)
+    lost, dups = alert_check(expected, msgs, f"{what}, SIGTERM + kill -9 + rebalances")
+    state_check(state, reference, what)
+    clocks = sum(1 for k in state if k.startswith(b"\0clock/"))
+    print(f"restart {what}: {sum(map(len, streams))} events in {n} partitions, 4 parts: "
+          f"SIGTERM, kill -9, kill -9 with the commits {sum(upto(3)) - sum(behind)} events "
+          f"behind the clock records, member joined, member left; alerts expected {len(expected)} "
+          f"{dict(kinds)}, lost {lost}, duplicates {dups} (byte-equal); {moved} clocks restored; "
+          f"changelog {len(state)} keys ({clocks} clock records) equal byte for byte")
+
+
+def test_restart_scenarios(tmp):
+    """The scenario set (each scenario on one partition, so a partition's
+    business times go back at every new scenario)."""
+    streams = tp.scenario_streams(4)
+    assert sum(map(len, streams)) > 500, "the scenario set is missing"
+    restart_run(tmp, streams, "scenarios")
+
+
+def test_restart_generated(tmp):
+    """A generated caseload with business times shuffled."""
+    lines = shuffled(tp.generated(1200, seed=17), SEED)
+    streams = [[] for _ in range(4)]
+    part = h.partition_of(4)
+    for line in lines:
+        streams[part(json.loads(line)["subject"])].append(line)
+    restart_run(tmp, streams, "generated, shuffled")
 
 
 if __name__ == "__main__":

@@ -560,6 +560,67 @@ def test_simulate(tmp):
           f"{n} planted breaches/violations all found, none unplanted; {r} resolved")
 
 
+def test_clock_compat(tmp):
+    """Clock records (issue 17): a changelog from before them (cases, no
+    clock record) still restores, with the clock at 0 as it was, and gives
+    replay's alerts; a clock record claiming more input than the input
+    partition holds (a recreated topic) skips none of it."""
+    import struct
+    lines = generated(150, seed=3)
+    half = len(lines) // 2
+    expected = h.replay(lines, until=CLOCK)
+    topics = dict(TOPICS(1), **{"old-state": 1, "other-state": 1})
+    b = h.Broker(topics)
+    try:
+        clock = clock_file(tmp, "")
+        h.produce(b.bootstrap, "case-events", lines[:half], lambda k: 0)
+        p = h.Processor(b, tmp, "first", {"processor.clock_file": clock})
+        assert h.wait_for(lambda: f"consumed={half} " in p.logtext(), 60), p.logtext()[-2000:]
+        assert p.stop() == 0, p.logtext()[-2000:]
+        first = h.read_all(b.bootstrap, "case-alerts", 1, idle_s=1)
+        # An old changelog: the first run's case records without its clock
+        # record, read by a new group from the input's start.
+        old = [m for m in h.read_all(b.bootstrap, "casewatch-state", 1, idle_s=1)
+               if not m.key().startswith(b"\0clock/")]
+        assert old and len(old) < len(h.read_all(b.bootstrap, "casewatch-state", 1, idle_s=1))
+        h.produce(b.bootstrap, "old-state", [(m.key(), m.value()) for m in old], lambda k: 0)
+        h.produce(b.bootstrap, "case-events", lines[half:], lambda k: 0)
+        p = h.Processor(b, tmp, "old", {"processor.clock_file": clock,
+                                        "processor.changelog_topic": "old-state",
+                                        "processor.group_id": "cw-old"})
+        assert h.wait_for(lambda: f"consumed={len(lines)} " in p.logtext(), 60), \
+            p.logtext()[-2000:]
+        clock_file(tmp, CLOCK)
+        got = h.alerts_of(first + h.read_all(b.bootstrap, "case-alerts", 1, want=len(expected),
+                                             idle_s=2))
+        assert p.stop() == 0, p.logtext()[-2000:]
+        log = p.logtext()
+        assert "no clock record, the clock starts at 0" in log and " 0 corrupt" in log, log[:3000]
+        expect_same(expected, got, "old changelog")
+        # A clock record 1000 events past the input's end.
+        rec = b"CWC\x01" + struct.pack("<qB", 0, 1) + struct.pack("<H", 11) + b"case-events" \
+            + struct.pack("<q", len(lines) + 1000)
+        h.produce(b.bootstrap, "other-state", [(b"\0clock/0", rec)], lambda k: 0)
+        before = len(h.read_all(b.bootstrap, "case-alerts", 1, idle_s=1))
+        clock_file(tmp, "")
+        p = h.Processor(b, tmp, "foreign", {"processor.clock_file": clock,
+                                            "processor.changelog_topic": "other-state",
+                                            "processor.group_id": "cw-foreign"})
+        assert h.wait_for(lambda: f"consumed={len(lines)} " in p.logtext(), 60), \
+            p.logtext()[-2000:]
+        clock_file(tmp, CLOCK)
+        msgs = h.read_all(b.bootstrap, "case-alerts", 1, want=before + len(expected), idle_s=2)
+        assert p.stop() == 0, p.logtext()[-2000:]
+        log = p.logtext()
+        assert "before the clock record's" in log and "none of it is skipped" in log, log[:3000]
+        expect_same(expected, h.alerts_of(msgs[before:]), "input behind a foreign clock record")
+        print(f"clock compat: {len(lines)} events, {len(expected)} alerts; an old changelog "
+              f"({len(old)} case records, no clock record) restored with the clock at 0; a "
+              f"clock record past the input's end skipped nothing")
+    finally:
+        b.stop()
+
+
 def _registry_on(ta, port, schemas):
     """ta.Registry, but on a given port (the one the processor was told)."""
     import http.server

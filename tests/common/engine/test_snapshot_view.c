@@ -204,6 +204,54 @@ static void test_lying_counts_and_mutations(void **state)
     free(c.snap);
 }
 
+/* Clock records: what is written reads back equal; every truncation, a
+ * trailing byte and a lying topic count are refused; the key cannot be a
+ * case id's. */
+static void test_clock_record(void **state)
+{
+    (void)state;
+    cw_clock_record_t c = {.stream_time = at("2025-03-30T02:30:00+01:00"), .n = 2};
+    snprintf(c.inputs[0].topic, sizeof(c.inputs[0].topic), "case-events");
+    c.inputs[0].next_offset = 1234567890123LL;
+    snprintf(c.inputs[1].topic, sizeof(c.inputs[1].topic), "case-events-b");
+    c.inputs[1].next_offset = -1;
+    unsigned char buf[CW_CLOCK_RECORD_MAX + 1];
+    size_t len = cw_clock_record_write(&c, buf);
+    assert_int_equal(len, 4 + 8 + 1 + (2 + 11 + 8) + (2 + 13 + 8));
+    cw_clock_record_t r;
+    assert_int_equal(cw_clock_record_read(buf, len, &r, NULL, 0), CW_OK);
+    assert_true(r.stream_time == c.stream_time);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.inputs[0].topic, "case-events");
+    assert_true(r.inputs[0].next_offset == 1234567890123LL);
+    assert_string_equal(r.inputs[1].topic, "case-events-b");
+    assert_true(r.inputs[1].next_offset == -1);
+    for (size_t n = 0; n < len; n++)
+        assert_int_equal(cw_clock_record_read(buf, n, &r, NULL, 0), CW_ERR_PARSE);
+    buf[len] = 0;
+    assert_int_equal(cw_clock_record_read(buf, len + 1, &r, NULL, 0), CW_ERR_PARSE);
+    buf[12] = CW_CLOCK_TOPICS_MAX + 1; /* topic count */
+    assert_int_equal(cw_clock_record_read(buf, len, &r, NULL, 0), CW_ERR_PARSE);
+    assert_int_equal(r.n, 0);
+    /* a snapshot is not a clock record, nor the reverse */
+    capture_t snap = snapshot_of_case(false);
+    assert_int_equal(cw_clock_record_read(snap.snap, snap.len, &r, NULL, 0), CW_ERR_PARSE);
+    cw_snapshot_summary_t s;
+    len = cw_clock_record_write(&c, buf);
+    assert_int_equal(cw_snapshot_summary(buf, len, &s, NULL, 0), CW_ERR_PARSE);
+    free(snap.snap);
+    /* keys */
+    char key[CW_CLOCK_KEY_MAX];
+    size_t kl = cw_clock_key(31, key);
+    assert_int_equal(kl, 9);
+    assert_memory_equal(key, "\0clock/31", 9);
+    assert_true(cw_clock_is_key(key, kl));
+    assert_false(cw_clock_is_key("clock/31", 8));
+    assert_false(cw_clock_is_key(key, CW_CLOCK_KEY_PREFIX_LEN)); /* no partition */
+    assert_false(cw_clock_is_key(NULL, 0));
+    assert_false(cw_clock_is_key("C-0000001", 9));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_closed_case),
         cmocka_unit_test(test_every_truncation_is_refused),
         cmocka_unit_test(test_lying_counts_and_mutations),
+        cmocka_unit_test(test_clock_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
