@@ -120,7 +120,7 @@ PROPS
     echo "bootstrap=127.0.0.1:$plain" >"$d/ports"
     echo "sasl_bootstrap=127.0.0.1:$sasl" >>"$d/ports"
     cluster=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
-    (java_run "$d" kafka.tools.StorageTool format -t "$cluster" -c "$d/server.properties" \
+    (java_run "$d" kafka.tools.StorageTool format --cluster-id="$cluster" -c "$d/server.properties" \
         --add-scram "SCRAM-SHA-256=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]" \
         --add-scram "SCRAM-SHA-512=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]") \
         >"$d/format.log" 2>&1 || { cat "$d/format.log" >&2; die "formatting the storage failed"; }
