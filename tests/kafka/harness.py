@@ -116,10 +116,15 @@ def _stop_leftovers():
             pass
         except PermissionError:
             continue
-        d = os.path.join(REAL_ROOT, name)
-        subprocess.run([REGISTRY_SH, "stop", d], capture_output=True)
-        subprocess.run([KAFKA_SH, "stop", d], capture_output=True)
-        shutil.rmtree(d, ignore_errors=True)
+        _stop_dir(os.path.join(REAL_ROOT, name))
+
+
+def _stop_dir(d):
+    """Stops the registry and the broker of a real-broker directory, then
+    removes it (the registry's directory is inside the broker's)."""
+    subprocess.run([REGISTRY_SH, "stop", os.path.join(d, "registry")], capture_output=True)
+    subprocess.run([KAFKA_SH, "stop", d], capture_output=True)
+    shutil.rmtree(d, ignore_errors=True)
 
 
 def _script(args, what):
@@ -212,10 +217,8 @@ class RealBroker:
         raise NotImplementedError(f"{cmd!r}: an embedded-broker command (see outage())")
 
     def stop(self):
-        if not os.path.isdir(self.dir):
-            return
-        subprocess.run([KAFKA_SH, "stop", self.dir], capture_output=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if os.path.isdir(self.dir):
+            _stop_dir(self.dir)
 
 
 class Registry:
