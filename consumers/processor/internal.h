@@ -72,6 +72,7 @@ struct cw_processor_s {
     counters_t n;
     int64_t last_report_ms;
     bool fatal;
+    bool txn; /* processor.mode = exactly_once: every batch ends in a transaction */
 };
 
 /* partitions.c */
@@ -111,7 +112,9 @@ void processor_on_alert(const cw_alert_t *alert, void *opaque);
 
 /* processor.c */
 /* Flushes outputs, writes the changelog, commits offsets; false on a fatal
- * delivery error. */
+ * delivery error. In exactly_once mode all of it is one transaction: the
+ * offsets go into it and it commits (the revoke path included: offsets are
+ * never committed beside an open transaction). */
 bool processor_end_batch(cw_processor_t *p);
 
 #endif

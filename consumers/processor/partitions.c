@@ -221,6 +221,19 @@ static bool restore_one(cw_processor_t *p, restoring_t *rs, int n, int64_t t0)
             /* Transient (broker restarting): retried until the timeout; logged
              * once a second at most. */
             bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+            /* The end, read_committed: a changelog written in transactions
+             * (exactly_once) ends in a commit or abort marker, a record that
+             * is never delivered, so its offset is never "read": the end
+             * offset reaching the watermark completes the partition. */
+            restoring_t *r = NULL;
+            for (int i = 0; eof && i < n && !r; i++)
+                if (rs[i].partition == m->partition)
+                    r = &rs[i];
+            if (r && r->last < r->hi - 1 && m->offset >= r->hi) {
+                r->last = r->hi - 1;
+                r->ms = now_ms() - t0;
+                pending--;
+            }
             if (!eof && errors++ % 2 == 0)
                 cw_log(CW_LOG_WARN, "restore %s [%d]: %s", p->changelog_topic, (int)m->partition,
                        rd_kafka_message_errstr(m));

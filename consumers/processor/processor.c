@@ -262,8 +262,12 @@ static bool commit(cw_processor_t *p)
     return true;
 }
 
+static bool end_batch_txn(cw_processor_t *p);
+
 bool processor_end_batch(cw_processor_t *p)
 {
+    if (p->txn) /* the revoke path too: never a commit beside the transaction */
+        return end_batch_txn(p);
     if (!out_flush(p)) /* alerts and DLQ records acknowledged */
         return false;
     for (int i = 0; i < p->n_parts; i++) {
@@ -324,8 +328,17 @@ static bool end_batch_txn(cw_processor_t *p)
     if (!e)
         e = rd_kafka_begin_transaction(p->producer);
     if (e) {
-        /* Abortable or fatal: either way stop; a restart re-applies the input. */
+        /* Abortable or fatal: either way stop; a restart re-applies the input.
+         * An abortable transaction is aborted now, so that read_committed
+         * readers need not wait for its timeout. */
         cw_log(CW_LOG_ERROR, "transaction: %s", rd_kafka_error_string(e));
+        if (rd_kafka_error_txn_requires_abort(e)) {
+            rd_kafka_error_t *a = rd_kafka_abort_transaction(p->producer, 30000);
+            if (a) {
+                cw_log(CW_LOG_ERROR, "transaction abort: %s", rd_kafka_error_string(a));
+                rd_kafka_error_destroy(a);
+            }
+        }
         rd_kafka_error_destroy(e);
         return false;
     }
@@ -384,7 +397,6 @@ static void report(cw_processor_t *p, bool force)
 
 int cw_processor_run(cw_processor_t *p, volatile sig_atomic_t *stop)
 {
-    bool txn = strcmp(cw_conf_get_str(p->conf, "processor.mode"), "exactly_once") == 0;
     p->stop = stop;
     rd_kafka_resp_err_t err = rd_kafka_subscribe(p->consumer, p->subscription);
     if (err) {
@@ -392,7 +404,7 @@ int cw_processor_run(cw_processor_t *p, volatile sig_atomic_t *stop)
         return 1;
     }
     cw_log(CW_LOG_INFO, "running: %d input topic(s), group %s, %s", p->n_topics,
-           cw_conf_get_str(p->conf, "processor.group_id"), txn ? "exactly_once" : "at_least_once");
+           cw_conf_get_str(p->conf, "processor.group_id"), p->txn ? "exactly_once" : "at_least_once");
     while (!*stop && !p->fatal) {
         int n = 0;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(p->consumer, p->poll_ms);
@@ -404,14 +416,14 @@ int cw_processor_run(cw_processor_t *p, volatile sig_atomic_t *stop)
             m = rd_kafka_consumer_poll(p->consumer, 0);
         }
         advance_clocks(p);
-        if (!(txn ? end_batch_txn(p) : processor_end_batch(p)))
+        if (!processor_end_batch(p))
             p->fatal = true;
         if (n == 0)
             p->n.batches--; /* an idle turn of the loop is not a batch */
         rd_kafka_poll(p->producer, 0);
         report(p, false);
     }
-    if (!p->fatal && !(txn ? end_batch_txn(p) : processor_end_batch(p)))
+    if (!p->fatal && !processor_end_batch(p))
         p->fatal = true;
     report(p, true);
     cw_log(CW_LOG_INFO, "leaving the group");
@@ -533,7 +545,12 @@ static bool parse_topics(cw_processor_t *p, char *errstr, size_t errstr_size)
 
 /* One input topic: cooperative-sticky (no stop-the-world rebalances). More:
  * range, the assignor that gives partition p of every topic to the same
- * member, which co-partitioned input needs; cooperative-sticky does not. */
+ * member, which co-partitioned input needs; cooperative-sticky does not.
+ * exactly_once: range too (eager). In a cooperative rebalance a member goes on
+ * processing while the group generation changes, and the offsets sent to its
+ * transaction then fail (ILLEGAL_GENERATION, seen on Kafka 4.1: the processor
+ * stops); eager, it commits its transaction in the revoke callback, before it
+ * rejoins, so before the generation can change. */
 static const char *assignor(const cw_processor_t *p, char *errstr, size_t errstr_size)
 {
     for (size_t i = 0; i < cw_conf_kafka_count(p->conf); i++) {
@@ -547,8 +564,15 @@ static const char *assignor(const cw_processor_t *p, char *errstr, size_t errstr
                      v, p->n_topics);
             return NULL;
         }
+        if (strcmp(k, "partition.assignment.strategy") == 0 && p->txn && strstr(v, "cooperative")) {
+            snprintf(errstr, errstr_size,
+                     "kafka.partition.assignment.strategy=%s: exactly_once needs an eager "
+                     "assignor (range)",
+                     v);
+            return NULL;
+        }
     }
-    return p->n_topics > 1 ? "range" : "cooperative-sticky";
+    return p->n_topics > 1 || p->txn ? "range" : "cooperative-sticky";
 }
 
 static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
@@ -660,10 +684,11 @@ cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pac
     };
     if (!(p->registry = cw_registry_new(&rc, errstr, errstr_size)))
         goto fail;
+    p->txn = strcmp(cw_conf_get_str(conf, "processor.mode"), "exactly_once") == 0;
     if (!parse_topics(p, errstr, errstr_size) || !make_clients(p, errstr, errstr_size) ||
         !check_dlq_size(p, errstr, errstr_size))
         goto fail;
-    if (strcmp(cw_conf_get_str(conf, "processor.mode"), "exactly_once") == 0) {
+    if (p->txn) {
         rd_kafka_error_t *e = rd_kafka_init_transactions(p->producer, 30000);
         if (!e)
             e = rd_kafka_begin_transaction(p->producer);

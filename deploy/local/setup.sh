@@ -17,6 +17,7 @@ clang libclang-rt-14-dev
 kcat python3-avro python3-confluent-kafka python3-jsonschema
 chromium poppler-utils valgrind openssl
 python3-yaml python3-venv shellcheck docker-compose systemd
+openjdk-17-jre-headless maven curl
 "
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
@@ -58,3 +59,10 @@ else
     "$CW_VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
     cp "$req" "$stamp"
 fi
+
+# The real Apache Kafka and Schema Registry of the kafka_real tests
+# (deploy/kafka/): pinned, fetched once into $CW_CACHE (Kafka with Maven,
+# Apicurio Registry from Maven Central with a pinned SHA-256); nothing is
+# downloaded when they are there. A cold fetch took ~10 s for both here.
+"$here/../kafka/kafka.sh" fetch
+"$here/../kafka/registry.sh" fetch

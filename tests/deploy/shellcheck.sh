@@ -7,7 +7,7 @@ if ! command -v shellcheck >/dev/null 2>&1; then
     echo "SKIP: shellcheck is not installed (Debian package shellcheck)"
     exit 77
 fi
-files=$(for f in deploy/container/* deploy/compose/* deploy/kubernetes/* deploy/systemd/* \
+files=$(for f in deploy/container/* deploy/compose/* deploy/kafka/* deploy/kubernetes/* deploy/systemd/* \
                  tests/deploy/*; do
             [ -f "$f" ] || continue
             case "$f" in *.sh) echo "$f"; continue ;; esac
