@@ -40,8 +40,13 @@ import yaml
 SRC, BUILD = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 DIR = os.path.join(SRC, "deploy/kubernetes")
 PROCESSOR = os.path.join(BUILD, "consumers/processor/casewatch-processor")
-IMAGE_PROGRAMS = {"casewatch-processor", "casewatch-feed", "casewatch-replay", "casewatch-produce",
-                  "casewatch-simulate", "casewatch-audit", "casewatch-calendar", "casewatch-run"}
+# The programs of the image: what the Dockerfile's build stage collects into
+# /out/bin (its "for p in ...; do" loop; check_dockerfile.py checks that loop
+# against the source) and the scripts it copies to /usr/local/bin.
+_dockerfile = open(os.path.join(SRC, "deploy/container/Dockerfile")).read().replace("\\\n", " ")
+_loop = re.search(r"for p in ([^;]*);", _dockerfile)
+IMAGE_PROGRAMS = set(_loop.group(1).split()) if _loop else set()
+IMAGE_PROGRAMS |= set(re.findall(r"deploy/container/(casewatch-[\w-]+)", _dockerfile))
 KINDS = {"Namespace": "v1", "ServiceAccount": "v1", "ConfigMap": "v1", "Secret": "v1",
          "Service": "v1", "StatefulSet": "apps/v1", "Deployment": "apps/v1",
          "PodDisruptionBudget": "policy/v1", "NetworkPolicy": "networking.k8s.io/v1",
