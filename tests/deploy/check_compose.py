@@ -255,6 +255,16 @@ else:
         fail("CASEWATCH_FEED_TOKEN has a default: it must be required (${VAR:?...})")
     if fconf.get("kafka.bootstrap.servers") != adv.get("PLAINTEXT"):
         fail("feed bootstrap differs from kafka's advertised listener")
+    for key, default in (("feed.alert_topic", "case-alerts"),
+                         ("feed.changelog_topic", "casewatch-state"),
+                         ("feed.actions_topic", "case-alert-actions")):
+        if fconf.get(key, default) not in created:
+            fail(f"feed: {key} = {fconf.get(key, default)} is not created by create-topics.sh "
+                 "(without the actions topic the feed serves read-only)")
+    actions = fconf.get("feed.actions_topic", "case-alert-actions")
+    if not any(l.startswith(f"create {actions} ") and "cleanup.policy=compact" in l
+               for l in script.replace("\\\n", " ").splitlines()):
+        fail(f"feed: {actions} is not created compacted by create-topics.sh")
     ok(f"feed: listens on {port}, published on loopback, token from the environment only")
 
 print(f"{len(failures)} failed" if failures else "compose: all checks passed")

@@ -365,6 +365,13 @@ if not listen.startswith("0.0.0.0:") or int(listen.rpartition(":")[2]) not in \
     fail(f"feed.listen {listen}: not on all interfaces at the container port")
 if conf.get("kafka.bootstrap.servers") != fconf.get("kafka.bootstrap.servers"):
     fail("processor and feed use different Kafka clusters")
+for key, default in (("feed.alert_topic", "case-alerts"), ("feed.changelog_topic", "casewatch-state"),
+                     ("feed.actions_topic", "case-alert-actions")):
+    if fconf.get(key, default) not in tp:
+        fail(f"topic {fconf.get(key, default)} of feed.conf ({key}) not in topics-strimzi.yaml")
+actions = fconf.get("feed.actions_topic", "case-alert-actions")
+if tp.get(actions, {}).get("config", {}).get("cleanup.policy") != "compact":
+    fail(f"{actions} (the feed's actions, keyed by alert id) is not compacted")
 ok(f"feed.conf: known keys, listens on {listen}, the container port; same cluster as the "
    "processor")
 
