@@ -319,7 +319,16 @@ if os.access(PROCESSOR, os.X_OK):
     known = set(re.findall(r"^#? ?([a-z_]+\.[a-z_.]+) =", r.stdout, re.M))
 else:
     fail(f"{PROCESSOR} not built")
-FEED_KEYS = {"feed.listen", "feed.token"}  # the feed's keys as announced (it is not built yet)
+# The feed's keys, from the built feed (its start-up rule on these files is
+# tested by test_feed_configs.py, which runs it).
+FEED = os.path.join(BUILD, "consumers/feed/casewatch-feed")
+FEED_KEYS = set()
+if os.access(FEED, os.X_OK):
+    r = subprocess.run([FEED, "--print-config"], capture_output=True, text=True,
+                       env={"PATH": "/usr/bin:/bin"})
+    FEED_KEYS = set(re.findall(r"^#? ?([a-z_]+\.[a-z_.]+) =", r.stdout, re.M))
+if "feed.listen" not in FEED_KEYS:
+    fail(f"{FEED}: not built, or --print-config names no feed.listen")
 
 
 def env_name(key):
