@@ -10,6 +10,10 @@
 #                    p's cases; the processor writes and restores by number)
 #   case-alerts      alerts out, keyed by case id
 #   case-events-dlq  rejected input with reason headers
+#   case-alert-actions  compacted, keyed by alert id: supervisors' acknowledge /
+#                    assign / note, written and read by the feed (each record is
+#                    an alert's whole action state; without the topic the feed
+#                    serves read-only)
 #
 # Environment: BOOTSTRAP (kafka:9092), CASE_EVENTS_PARTITIONS (12),
 # REPLICATION_FACTOR (1 here; 3 on a real cluster), INPUT_RETENTION_MS (30
@@ -57,6 +61,8 @@ create case-alerts "$partitions" \
     --config retention.ms="${ALERT_RETENTION_MS:-$((30 * day))}"
 create case-events-dlq 3 \
     --config retention.ms="${DLQ_RETENTION_MS:-$((14 * day))}"
+create case-alert-actions 3 \
+    --config cleanup.policy=compact
 
 # --if-not-exists keeps a topic that already existed with other settings:
 # the changelog must still match the input partition for partition.

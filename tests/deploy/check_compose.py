@@ -242,20 +242,40 @@ if not feed:
     fail("no feed service")
 else:
     fconf = read_conf(conf_of("feed", "feed.conf"))
-    port = fconf.get("feed.listen", "").rpartition(":")[2]
-    if not fconf.get("feed.listen", "").startswith("0.0.0.0:"):
-        fail(f"feed.listen {fconf.get('feed.listen')}: unreachable from outside the container")
-    if not any(str(p).endswith(":" + port) for p in feed.get("ports", [])):
-        fail(f"feed listens on {port}, ports publish {feed.get('ports')}")
+    listen = fconf.get("feed.listen", "")
+    port = listen.rpartition(":")[2]
+    # On the host's network and its loopback: reachable at 127.0.0.1:PORT, and
+    # valid under the feed's start-up rule without TLS (test_feed_configs.py
+    # starts the feed with this file).
+    if feed.get("network_mode") != "host" or not listen.startswith("127.0.0.1:"):
+        fail(f"feed: network_mode {feed.get('network_mode')}, feed.listen {listen}: want the "
+             "host's network and its loopback")
+    if feed.get("ports"):
+        fail(f"feed: ports {feed.get('ports')} with the host's network")
     if feed.get("healthcheck", {}).get("test", [])[-1:] != [port]:
         fail(f"feed health check does not ask port {port}")
     if "feed.token" in fconf:
         fail("feed.token in feed.conf (a file in the repository)")
     if "?" not in str(feed.get("environment", {}).get("CASEWATCH_FEED_TOKEN", "")):
         fail("CASEWATCH_FEED_TOKEN has a default: it must be required (${VAR:?...})")
-    if fconf.get("kafka.bootstrap.servers") != adv.get("PLAINTEXT"):
-        fail("feed bootstrap differs from kafka's advertised listener")
-    ok(f"feed: listens on {port}, published on loopback, token from the environment only")
+    if fconf.get("kafka.bootstrap.servers") != adv.get("HOST"):
+        fail(f"feed bootstrap {fconf.get('kafka.bootstrap.servers')} is not kafka's HOST listener "
+             f"{adv.get('HOST')} (the feed is on the host's network)")
+    if not any(str(p) == "127.0.0.1:{0}:{0}".format(adv.get("HOST", "").rpartition(":")[2])
+               for p in svcs.get("kafka", {}).get("ports", [])):
+        fail(f"kafka's HOST listener {adv.get('HOST')} is not published on the host's loopback")
+    for key, default in (("feed.alert_topic", "case-alerts"),
+                         ("feed.changelog_topic", "casewatch-state"),
+                         ("feed.actions_topic", "case-alert-actions")):
+        if fconf.get(key, default) not in created:
+            fail(f"feed: {key} = {fconf.get(key, default)} is not created by create-topics.sh "
+                 "(without the actions topic the feed serves read-only)")
+    actions = fconf.get("feed.actions_topic", "case-alert-actions")
+    if not any(l.startswith(f"create {actions} ") and "cleanup.policy=compact" in l
+               for l in script.replace("\\\n", " ").splitlines()):
+        fail(f"feed: {actions} is not created compacted by create-topics.sh")
+    ok(f"feed: on the host's network at {listen}, Kafka through its HOST listener, its topics "
+       "created (actions compacted), token from the environment only")
 
 print(f"{len(failures)} failed" if failures else "compose: all checks passed")
 sys.exit(1 if failures else 0)

@@ -35,7 +35,9 @@ SRC, BUILD = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 DOCKERFILE = os.path.join(SRC, "deploy/container/Dockerfile")
 IGNORE = DOCKERFILE + ".dockerignore"
 PROGRAMS = ["casewatch-processor", "casewatch-feed", "casewatch-replay", "casewatch-produce",
-            "casewatch-simulate", "casewatch-audit", "casewatch-calendar"]
+            "casewatch-simulate", "casewatch-import", "casewatch-audit", "casewatch-calendar"]
+# Built by the project but deliberately not in the image.
+NOT_IN_IMAGE = {"casewatch-broker"}
 
 # In debian:bookworm-slim whatever else is installed: the C library and the
 # compiler runtime (libc6 has priority "optional" but every image has it).
@@ -232,8 +234,27 @@ if absent:
 
 loop = " ".join(r for s in stages for n, w, r in s["ins"] if w == "RUN" and "/out/bin" in r)
 for p in PROGRAMS:
-    if p not in loop:
+    if not re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", loop):
         fail(f"the build stage does not collect {p}")
+
+# Every program the source defines (add_executable(casewatch-...)) is either
+# in PROGRAMS (and so collected, above) or deliberately left out: a new
+# program cannot be forgotten by the image and this list alike.
+defined = set()
+for root, dirs, files in os.walk(SRC):
+    dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("build", "tests")
+               and not os.path.exists(os.path.join(root, d, "CMakeCache.txt"))]
+    if "CMakeLists.txt" in files:
+        defined |= set(re.findall(r"add_executable\(\s*(casewatch-[\w-]+)",
+                                  open(os.path.join(root, "CMakeLists.txt")).read()))
+unlisted = sorted(defined - set(PROGRAMS) - NOT_IN_IMAGE)
+if unlisted:
+    fail(f"programs defined in the source but not in the image's list: {', '.join(unlisted)}")
+elif "casewatch-processor" not in defined:
+    fail("found no add_executable(casewatch-processor) in the source")
+else:
+    ok(f"every program the source defines is in the image ({len(defined & set(PROGRAMS))}) or "
+       f"left out on purpose ({', '.join(sorted(defined & NOT_IN_IMAGE))})")
 
 # ---- the build context ----
 def ignore_rules():

@@ -40,8 +40,13 @@ import yaml
 SRC, BUILD = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 DIR = os.path.join(SRC, "deploy/kubernetes")
 PROCESSOR = os.path.join(BUILD, "consumers/processor/casewatch-processor")
-IMAGE_PROGRAMS = {"casewatch-processor", "casewatch-feed", "casewatch-replay", "casewatch-produce",
-                  "casewatch-simulate", "casewatch-audit", "casewatch-calendar", "casewatch-run"}
+# The programs of the image: what the Dockerfile's build stage collects into
+# /out/bin (its "for p in ...; do" loop; check_dockerfile.py checks that loop
+# against the source) and the scripts it copies to /usr/local/bin.
+_dockerfile = open(os.path.join(SRC, "deploy/container/Dockerfile")).read().replace("\\\n", " ")
+_loop = re.search(r"for p in ([^;]*);", _dockerfile)
+IMAGE_PROGRAMS = set(_loop.group(1).split()) if _loop else set()
+IMAGE_PROGRAMS |= set(re.findall(r"deploy/container/(casewatch-[\w-]+)", _dockerfile))
 KINDS = {"Namespace": "v1", "ServiceAccount": "v1", "ConfigMap": "v1", "Secret": "v1",
          "Service": "v1", "StatefulSet": "apps/v1", "Deployment": "apps/v1",
          "PodDisruptionBudget": "policy/v1", "NetworkPolicy": "networking.k8s.io/v1",
@@ -314,7 +319,16 @@ if os.access(PROCESSOR, os.X_OK):
     known = set(re.findall(r"^#? ?([a-z_]+\.[a-z_.]+) =", r.stdout, re.M))
 else:
     fail(f"{PROCESSOR} not built")
-FEED_KEYS = {"feed.listen", "feed.token"}  # the feed's keys as announced (it is not built yet)
+# The feed's keys, from the built feed (its start-up rule on these files is
+# tested by test_feed_configs.py, which runs it).
+FEED = os.path.join(BUILD, "consumers/feed/casewatch-feed")
+FEED_KEYS = set()
+if os.access(FEED, os.X_OK):
+    r = subprocess.run([FEED, "--print-config"], capture_output=True, text=True,
+                       env={"PATH": "/usr/bin:/bin"})
+    FEED_KEYS = set(re.findall(r"^#? ?([a-z_]+\.[a-z_.]+) =", r.stdout, re.M))
+if "feed.listen" not in FEED_KEYS:
+    fail(f"{FEED}: not built, or --print-config names no feed.listen")
 
 
 def env_name(key):
@@ -360,6 +374,13 @@ if not listen.startswith("0.0.0.0:") or int(listen.rpartition(":")[2]) not in \
     fail(f"feed.listen {listen}: not on all interfaces at the container port")
 if conf.get("kafka.bootstrap.servers") != fconf.get("kafka.bootstrap.servers"):
     fail("processor and feed use different Kafka clusters")
+for key, default in (("feed.alert_topic", "case-alerts"), ("feed.changelog_topic", "casewatch-state"),
+                     ("feed.actions_topic", "case-alert-actions")):
+    if fconf.get(key, default) not in tp:
+        fail(f"topic {fconf.get(key, default)} of feed.conf ({key}) not in topics-strimzi.yaml")
+actions = fconf.get("feed.actions_topic", "case-alert-actions")
+if tp.get(actions, {}).get("config", {}).get("cleanup.policy") != "compact":
+    fail(f"{actions} (the feed's actions, keyed by alert id) is not compacted")
 ok(f"feed.conf: known keys, listens on {listen}, the container port; same cluster as the "
    "processor")
 

@@ -83,15 +83,18 @@ with tempfile.TemporaryDirectory() as tmp:
     r = subprocess.run(["sh", TOPICS_SH], env=env, capture_output=True, text=True)
     topics = json.load(open(state)) if os.path.exists(state) else {}
     check(r.returncode == 0, f"fresh cluster: exit {r.returncode} {r.stderr.strip()}")
-    check(set(topics) == {"case-events", "casewatch-state", "case-alerts", "case-events-dlq"},
-          f"creates the four topics: {sorted(topics)}")
+    check(set(topics) == {"case-events", "casewatch-state", "case-alerts", "case-events-dlq",
+                          "case-alert-actions"},
+          f"creates the five topics: {sorted(topics)}")
     check(topics["case-events"]["partitions"] == 12 == topics["casewatch-state"]["partitions"],
           "case-events and casewatch-state: 12 partitions each (the default)")
     check("cleanup.policy=compact" in topics["casewatch-state"]["config"],
           "casewatch-state is compacted")
+    check("cleanup.policy=compact" in topics.get("case-alert-actions", {}).get("config", []),
+          "case-alert-actions (the feed's actions, keyed by alert id) is compacted")
     check(all("cleanup.policy=compact" not in t["config"] and
               any(c.startswith("retention.ms=") for c in t["config"])
-              for n, t in topics.items() if n != "casewatch-state"),
+              for n, t in topics.items() if n not in ("casewatch-state", "case-alert-actions")),
           "the other topics are deleted by retention")
     check(any(c == f"retention.ms={14 * 86400000}" for c in topics["case-events-dlq"]["config"]),
           "the DLQ keeps 14 days")
