@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "internal.h"
+#include "kafka/client.h"
 
 struct feed_actions_s {
     rd_kafka_t *rk;
@@ -35,29 +36,18 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 feed_actions_t *actions_start(const cw_conf_t *conf, char *errstr, size_t errstr_size)
 {
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    char err[512];
-    for (size_t i = 0; i < cw_conf_kafka_count(conf); i++) {
-        const char *k, *v, *origin;
-        cw_conf_kafka_at(conf, i, &k, &v, &origin);
-        if (strstr(k, "fetch.") || strstr(k, "auto.offset") || strstr(k, "group."))
-            continue; /* the reader's: librdkafka would warn about each */
-        if (rd_kafka_conf_set(c, k, v, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-            snprintf(errstr, errstr_size, "%s: kafka.%s: %s", origin ? origin : "config", k, err);
-            rd_kafka_conf_destroy(c);
-            return NULL;
-        }
-    }
-    static const char *const defaults[] = {"acks", "all", "message.timeout.ms", "5000",
-                                           "linger.ms", "0", NULL};
-    for (int i = 0; defaults[i]; i += 2)
-        rd_kafka_conf_set(c, defaults[i], defaults[i + 1], err, sizeof(err));
+    /* The kafka.* keys for a producer (the reader's consumer keys would
+     * only make librdkafka warn), then ours, which win. */
+    static const char *const overrides[] = {"acks", "all", "message.timeout.ms", "5000",
+                                            "linger.ms", "0", NULL};
     feed_actions_t *a = cw_calloc(1, sizeof(*a));
-    rd_kafka_conf_set_opaque(c, a);
-    rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
-    a->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err));
+    cw_kafka_spec_t spec = {.conf = conf, .overrides = overrides, .opaque = a};
+    rd_kafka_conf_t *c = cw_kafka_conf_new(RD_KAFKA_PRODUCER, &spec, errstr, errstr_size);
+    if (c)
+        rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+    a->rk = c ? cw_kafka_client_new(RD_KAFKA_PRODUCER, c, "actions producer", errstr, errstr_size)
+              : NULL;
     if (!a->rk) {
-        snprintf(errstr, errstr_size, "actions producer: %s", err);
         free(a);
         return NULL;
     }

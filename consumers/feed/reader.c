@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "internal.h"
+#include "kafka/client.h"
 
 /* Alerts of cases the changelog never mentioned, older than this before
  * start, are dropped once caught up: their case's tombstone was compacted
@@ -67,15 +68,6 @@ cw_instant_t feed_now(const cw_conf_t *conf)
     return t;
 }
 
-static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    cw_log_level_t l = level <= 3   ? CW_LOG_ERROR
-                       : level <= 4 ? CW_LOG_WARN
-                       : level <= 6 ? CW_LOG_INFO
-                                    : CW_LOG_DEBUG;
-    cw_log(l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
-}
-
 static rd_kafka_t *make_consumer(const cw_conf_t *conf)
 {
     const char *defaults[] = {"group.id",
@@ -91,28 +83,15 @@ static rd_kafka_t *make_consumer(const cw_conf_t *conf)
                               "allow.auto.create.topics",
                               "false",
                               NULL};
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    /* The kafka.* keys for a consumer (the actions producer takes the
+     * others): kafka/client.h. */
+    cw_kafka_spec_t spec = {.defaults = defaults, .conf = conf};
     char err[512];
-    for (int i = 0; defaults[i]; i += 2)
-        if (rd_kafka_conf_set(c, defaults[i], defaults[i + 1], err, sizeof(err)) !=
-            RD_KAFKA_CONF_OK) {
-            cw_log(CW_LOG_ERROR, "kafka.%s: %s", defaults[i], err);
-            rd_kafka_conf_destroy(c);
-            return NULL;
-        }
-    for (size_t i = 0; i < cw_conf_kafka_count(conf); i++) {
-        const char *k, *v, *origin;
-        cw_conf_kafka_at(conf, i, &k, &v, &origin);
-        if (rd_kafka_conf_set(c, k, v, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-            cw_log(CW_LOG_ERROR, "%s: kafka.%s: %s", origin ? origin : "config", k, err);
-            rd_kafka_conf_destroy(c);
-            return NULL;
-        }
-    }
-    rd_kafka_conf_set_log_cb(c, on_kafka_log);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err));
+    rd_kafka_conf_t *c = cw_kafka_conf_new(RD_KAFKA_CONSUMER, &spec, err, sizeof(err));
+    rd_kafka_t *rk = c ? cw_kafka_client_new(RD_KAFKA_CONSUMER, c, "kafka client", err, sizeof(err))
+                       : NULL;
     if (!rk) {
-        cw_log(CW_LOG_ERROR, "kafka client: %s", err);
+        cw_log(CW_LOG_ERROR, "%s", err);
         return NULL;
     }
     rd_kafka_poll_set_consumer(rk);

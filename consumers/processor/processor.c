@@ -8,6 +8,7 @@
 #include "base/mem.h"
 #include "engine/snapshot_view.h"
 #include "internal.h"
+#include "kafka/client.h"
 #include "kafka/wire.h"
 #include "model/alert_avro.h"
 
@@ -433,87 +434,15 @@ int cw_processor_run(cw_processor_t *p, volatile sig_atomic_t *stop)
 
 /* ---- set-up ---- */
 
-static bool set(rd_kafka_conf_t *c, const char *k, const char *v, const char *origin, char *errstr,
-                size_t errstr_size)
+/* Our defaults, then the kafka.* keys meant for this kind of client (they
+ * win over the defaults), then overrides: see kafka/client.h. */
+static rd_kafka_conf_t *make_conf(const cw_processor_t *p, rd_kafka_type_t type,
+                                  const char *const *defaults, const char *const *overrides,
+                                  char *errstr, size_t errstr_size)
 {
-    char err[256];
-    if (rd_kafka_conf_set(c, k, v, err, sizeof(err)) == RD_KAFKA_CONF_OK)
-        return true;
-    snprintf(errstr, errstr_size, "%s: kafka.%s: %s", origin, k, err);
-    return false;
-}
-
-/* librdkafka's own log lines, in our format (they carry broker addresses
- * and topic names, never message contents). */
-static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    cw_log_level_t l = level <= 3   ? CW_LOG_ERROR
-                       : level <= 4 ? CW_LOG_WARN
-                       : level <= 6 ? CW_LOG_INFO
-                                    : CW_LOG_DEBUG;
-    cw_log(l, "librdkafka %s %s: %s", rd_kafka_name(rk), fac, buf);
-}
-
-/* Which clients a librdkafka property is for: 'C' consumer, 'P' producer,
- * '*' both, from librdkafka's own property table (the C/P column of
- * rd_kafka_conf_properties_show, so it is right for the linked version).
- * 0 for a key it does not list: rd_kafka_conf_set then reports it. */
-static char key_scope(const char *table, const char *key)
-{
-    size_t n = strlen(key);
-    for (const char *l = table; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        if (strncmp(l, key, n) != 0 || l[n] != ' ')
-            continue;
-        const char *bar = strchr(l, '|');
-        const char *eol = strchr(l, '\n');
-        if (!bar || (eol && bar > eol))
-            return 0;
-        for (bar++; *bar == ' '; bar++)
-            ;
-        return *bar == 'C' || *bar == 'P' || *bar == '*' ? *bar : 0;
-    }
-    return 0;
-}
-
-/* librdkafka's property table as text (new; free it). */
-static char *property_table(void)
-{
-    char *buf = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&buf, &size);
-    if (!f)
-        return NULL;
-    rd_kafka_conf_properties_show(f);
-    fclose(f);
-    return buf;
-}
-
-/* Our defaults first, then the kafka.* keys meant for this kind of client
- * ('C' or 'P'; keys for both, and keys librdkafka does not know, go to
- * every client), verbatim: they win over the defaults. So a consumer-only
- * key does not make the producer warn (CONFWARN), nor the reverse. */
-static rd_kafka_conf_t *make_conf(const cw_processor_t *p, const char *const *defaults,
-                                  char scope, const char *table, char *errstr, size_t errstr_size)
-{
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    bool ok = true;
-    for (int i = 0; ok && defaults[i]; i += 2)
-        ok = set(c, defaults[i], defaults[i + 1], "default", errstr, errstr_size);
-    for (size_t i = 0; ok && i < cw_conf_kafka_count(p->conf); i++) {
-        const char *k, *v, *origin;
-        cw_conf_kafka_at(p->conf, i, &k, &v, &origin);
-        char s = key_scope(table, k);
-        if (s && s != '*' && s != scope)
-            continue;
-        ok = set(c, k, v, origin ? origin : "config", errstr, errstr_size);
-    }
-    if (!ok) {
-        rd_kafka_conf_destroy(c);
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(c, (void *)p);
-    rd_kafka_conf_set_log_cb(c, on_kafka_log);
-    return c;
+    cw_kafka_spec_t spec = {
+        .defaults = defaults, .conf = p->conf, .overrides = overrides, .opaque = (void *)p};
+    return cw_kafka_conf_new(type, &spec, errstr, errstr_size);
 }
 
 static bool parse_topics(cw_processor_t *p, char *errstr, size_t errstr_size)
@@ -597,43 +526,34 @@ static bool make_clients(cw_processor_t *p, char *errstr, size_t errstr_size)
     const char *rest[] = {
         "enable.auto.commit", "false", "enable.partition.eof", "true", "auto.offset.reset",
         "earliest",           NULL};
-    char err[512];
-    bool ok = false;
-    char *table = property_table();
-    rd_kafka_conf_t *c = make_conf(p, cons, 'C', table, errstr, errstr_size);
-    if (!c)
-        goto out;
-    rd_kafka_conf_set_rebalance_cb(c, parts_rebalance_cb);
-    if (!(p->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
-        goto fail;
-    rd_kafka_poll_set_consumer(p->consumer);
-    if (!(c = make_conf(p, prod, 'P', table, errstr, errstr_size)))
-        goto out;
-    rd_kafka_conf_set_dr_msg_cb(c, out_on_delivery);
-    if (!(p->producer = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err))))
-        goto fail;
-    if (!(c = make_conf(p, rest, 'C', table, errstr, errstr_size)))
-        goto out;
     /* rd_kafka_consumer_poll() needs a group.id even for assign()-only use;
      * the restorer never joins the group nor commits. */
     char restore_group[300];
     snprintf(restore_group, sizeof(restore_group), "%s.restore",
              cw_conf_get_str(p->conf, "processor.group_id"));
-    rd_kafka_conf_set(c, "group.id", restore_group, NULL, 0);
     /* The restorer reads a range it knows is there (up to the high
      * watermark), so a long poll at the broker has no use: it would only
      * leave a fetch parked after the last record, delaying the next restore
      * (a later rebalance) by up to this long. Whatever kafka.* says. */
-    rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", NULL, 0);
-    if (!(p->restorer = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err))))
-        goto fail;
-    ok = true;
-    goto out;
-fail:
-    snprintf(errstr, errstr_size, "kafka client: %s", err);
-out:
-    free(table);
-    return ok;
+    const char *rest_over[] = {"group.id", restore_group, "fetch.wait.max.ms", "10", NULL};
+    rd_kafka_conf_t *c = make_conf(p, RD_KAFKA_CONSUMER, cons, NULL, errstr, errstr_size);
+    if (!c)
+        return false;
+    rd_kafka_conf_set_rebalance_cb(c, parts_rebalance_cb);
+    if (!(p->consumer = cw_kafka_client_new(RD_KAFKA_CONSUMER, c, "kafka client", errstr,
+                                            errstr_size)))
+        return false;
+    rd_kafka_poll_set_consumer(p->consumer);
+    if (!(c = make_conf(p, RD_KAFKA_PRODUCER, prod, NULL, errstr, errstr_size)))
+        return false;
+    rd_kafka_conf_set_dr_msg_cb(c, out_on_delivery);
+    if (!(p->producer = cw_kafka_client_new(RD_KAFKA_PRODUCER, c, "kafka client", errstr,
+                                            errstr_size)))
+        return false;
+    if (!(c = make_conf(p, RD_KAFKA_CONSUMER, rest, rest_over, errstr, errstr_size)))
+        return false;
+    p->restorer = cw_kafka_client_new(RD_KAFKA_CONSUMER, c, "kafka client", errstr, errstr_size);
+    return p->restorer != NULL;
 }
 
 /* A dead letter of processor.dlq_max_bytes, with our headers (under 4 KiB),

@@ -6,6 +6,7 @@
 
 #include "base/jsonw.h"
 #include "base/mem.h"
+#include "kafka/client.h"
 #include "kafka/registry.h"
 #include "kafka/wire.h"
 #include "model/event_avro.h"
@@ -44,18 +45,8 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
         fprintf(stderr, "%s: librdkafka %s: %s\n", s->conf.name, fac, buf);
 }
 
-static bool set(rd_kafka_conf_t *c, const char *k, const char *v, char *errstr, size_t errstr_size)
-{
-    char err[256];
-    if (rd_kafka_conf_set(c, k, v, err, sizeof(err)) == RD_KAFKA_CONF_OK)
-        return true;
-    snprintf(errstr, errstr_size, "%s: %s", k, err);
-    return false;
-}
-
 static bool make_producer(cw_sink_t *s, char *errstr, size_t errstr_size)
 {
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
     /* Idempotent: acks=all, retries without duplicates or reordering, so a
      * case's events reach the partition in the order they were sent. lz4
      * keeps the embedded broker's per-partition byte budget far away. */
@@ -65,33 +56,15 @@ static bool make_producer(cw_sink_t *s, char *errstr, size_t errstr_size)
                                * partition whichever client wrote them. */
                               "partitioner", "murmur2_random", "queue.buffering.max.kbytes",
                               "65536", NULL};
-    bool ok = true;
-    for (int i = 0; ok && defaults[i]; i += 2)
-        ok = set(c, defaults[i], defaults[i + 1], errstr, errstr_size);
-    for (int i = 0; ok && s->conf.props && s->conf.props[i]; i++) {
-        const char *kv = s->conf.props[i];
-        const char *eq = strchr(kv, '=');
-        if (!eq) {
-            snprintf(errstr, errstr_size, "-X %s: expected key=value", kv);
-            ok = false;
-            break;
-        }
-        char *k = cw_strndup(kv, (size_t)(eq - kv));
-        ok = set(c, k, eq + 1, errstr, errstr_size);
-        free(k);
-    }
-    if (!ok) {
-        rd_kafka_conf_destroy(c);
+    /* -X: the producer's keys (kafka/client.h); they win over ours. */
+    cw_kafka_spec_t spec = {
+        .defaults = defaults, .props = s->conf.props, .opaque = s, .log_cb = on_log};
+    rd_kafka_conf_t *c = cw_kafka_conf_new(RD_KAFKA_PRODUCER, &spec, errstr, errstr_size);
+    if (!c)
         return false;
-    }
-    rd_kafka_conf_set_opaque(c, s);
     rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
-    rd_kafka_conf_set_log_cb(c, on_log);
-    char err[512];
-    if (!(s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err)))) {
-        snprintf(errstr, errstr_size, "producer: %s", err);
+    if (!(s->rk = cw_kafka_client_new(RD_KAFKA_PRODUCER, c, "producer", errstr, errstr_size)))
         return false;
-    }
     s->rkt = rd_kafka_topic_new(s->rk, s->conf.topic, NULL);
     return true;
 }

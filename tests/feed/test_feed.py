@@ -723,7 +723,12 @@ def test_actions(tmp):
     anna, root = bearer("anna"), bearer("root")
     bertil = {"Authorization": "Bearer " + users["bertil"][2]}
     try:
-        f2 = fl.Feed(b, tmp, "feed2", {"feed.users_file": path})
+        # feed2 also has a consumer-only and a producer-only kafka.* key:
+        # each reaches only the client it is for (the reader, the actions
+        # producer), so librdkafka warns about none (CONFWARN, checked below)
+        f2 = fl.Feed(b, tmp, "feed2", {"feed.users_file": path,
+                                       "kafka.session.timeout.ms": "30000",
+                                       "kafka.linger.ms": "1"})
         f2.wait_ready()
         s2 = fl.Stream(f2, root)
         alert = f.json("/api/alerts?case=C-feed-open", anna)["alerts"][0]
@@ -791,6 +796,9 @@ def test_actions(tmp):
         assert len(final["notes"]) == 2
         # a restarted feed shows the same
         assert f.stop() == 0 and f2.stop() == 0
+        warns = [l for l in f.logtext().splitlines() + f2.logtext().splitlines()
+                 if "CONFWARN" in l]
+        assert not warns, "\n".join(warns)
         f3 = fl.Feed(b, tmp, "feed3", {"feed.users_file": path})
         f3.wait_ready()
         assert f3.json("/api/alerts?case=C-feed-open", anna)["alerts"][0]["actions"] == final
