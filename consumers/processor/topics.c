@@ -234,8 +234,17 @@ int topics_check(const cw_processor_t *p, rd_kafka_conf_t *c, char *errstr, size
                             errstr, errstr_size);
     if (rc == CW_EXIT_OK)
         rc = check_layout(p, md, errstr, errstr_size);
-    if (rc == CW_EXIT_OK)
+    /* The embedded broker (librdkafka's mock cluster, id "mockCluster...")
+     * never answers DescribeConfigs: the request would wait out the timeout. */
+    char *cluster = rc == CW_EXIT_OK ? rd_kafka_clusterid(rk, 0) : NULL;
+    if (rc == CW_EXIT_OK && cluster && strncmp(cluster, "mockCluster", 11) == 0)
+        cw_log(CW_LOG_DEBUG, "changelog %s: cleanup.policy not checked: the embedded broker has "
+                             "no DescribeConfigs",
+               p->changelog_topic);
+    else if (rc == CW_EXIT_OK)
         rc = check_compacted(p, rk, deadline, errstr, errstr_size);
+    if (cluster)
+        rd_kafka_mem_free(rk, cluster);
     if (md)
         rd_kafka_metadata_destroy(md);
     rd_kafka_destroy(rk);
