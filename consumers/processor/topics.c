@@ -14,6 +14,8 @@
  * miss those cases and their deadlines. A broker that cannot answer
  * DescribeConfigs (the embedded broker: librdkafka's mock cluster) or a
  * principal without DescribeConfigs skips that check with a log line. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,6 +74,18 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         }
 }
 
+/* Appends to errstr (cut at its size, never past it); returns the new length. */
+static size_t append(char *errstr, size_t errstr_size, size_t len, const char *fmt, ...)
+{
+    if (len >= errstr_size)
+        return len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(errstr + len, errstr_size - len, fmt, ap);
+    va_end(ap);
+    return n < 0 ? len : len + (size_t)n;
+}
+
 static const rd_kafka_metadata_topic_t *find(const rd_kafka_metadata_t *md, const char *name)
 {
     for (int i = 0; i < md->topic_cnt; i++)
@@ -125,13 +139,11 @@ static int check_layout(const cw_processor_t *p, const rd_kafka_metadata_t *md, 
     int missing = 0;
     for (int i = 0; i < n; i++)
         if (!find(md, names[i]))
-            len += (size_t)snprintf(errstr + len, len < errstr_size ? errstr_size - len : 0,
-                                    "%s%s", missing++ ? ", " : "missing topic(s): ", names[i]);
+            len = append(errstr, errstr_size, len, "%s%s", missing++ ? ", " : "missing topic(s): ",
+                         names[i]);
     if (missing) {
-        if (len < errstr_size)
-            snprintf(errstr + len, errstr_size - len,
-                     " (create them, or grant Describe on them: README \"Connecting to your "
-                     "Kafka\")");
+        append(errstr, errstr_size, len,
+               " (create them, or grant Describe on them: README \"Connecting to your Kafka\")");
         return CW_EXIT_TOPICS;
     }
     int parts = find(md, p->topics[0])->partition_cnt;
@@ -139,13 +151,12 @@ static int check_layout(const cw_processor_t *p, const rd_kafka_metadata_t *md, 
     for (int i = 1; i < p->n_topics; i++)
         same = same && find(md, p->topics[i])->partition_cnt == parts;
     if (!same) {
-        len = (size_t)snprintf(errstr, errstr_size,
-                               "input topics are not co-partitioned (they need the same "
-                               "partition count):");
+        len = append(errstr, errstr_size, 0,
+                     "input topics are not co-partitioned (they need the same partition "
+                     "count):");
         for (int i = 0; i < p->n_topics; i++)
-            len += (size_t)snprintf(errstr + len, len < errstr_size ? errstr_size - len : 0,
-                                    "%s %s has %d", i ? "," : "", p->topics[i],
-                                    find(md, p->topics[i])->partition_cnt);
+            len = append(errstr, errstr_size, len, "%s %s has %d", i ? "," : "", p->topics[i],
+                         find(md, p->topics[i])->partition_cnt);
         return CW_EXIT_TOPICS;
     }
     int cl = find(md, p->changelog_topic)->partition_cnt;
