@@ -117,4 +117,14 @@ void processor_on_alert(const cw_alert_t *alert, void *opaque);
  * never committed beside an open transaction). */
 bool processor_end_batch(cw_processor_t *p);
 
+/* processor.c: a librdkafka configuration for an extra client of kind
+ * scope ('C' or 'P'): the kafka.* keys for it, our log callback. The
+ * caller owns it. NULL with errstr on a bad key. */
+rd_kafka_conf_t *proc_kafka_conf(const cw_processor_t *p, char scope, char *errstr,
+                                 size_t errstr_size);
+/* topics.c: checks the topics before the processor's clients exist (takes
+ * c, an admin client's configuration). CW_EXIT_OK, or a CW_EXIT_* with
+ * errstr (one line). */
+int topics_check(const cw_processor_t *p, rd_kafka_conf_t *c, char *errstr, size_t errstr_size);
+
 #endif

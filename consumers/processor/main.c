@@ -1,8 +1,9 @@
-/* casewatch-processor [--config FILE] [--print-config]
+/* casewatch-processor [--config FILE] [--print-config] [--help]
  *
  * Configuration: FILE (key = value), then CASEWATCH_* environment variables;
  * kafka.* keys go to librdkafka verbatim (bootstrap.servers, TLS, SASL, ...).
- * SIGTERM/SIGINT: finish the batch, flush, commit, leave the group. */
+ * SIGTERM/SIGINT: finish the batch, flush, commit, leave the group.
+ * Exit statuses: CW_EXIT_* (processor.h), listed by --help. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,10 +20,24 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+static const char usage[] =
+    "usage: casewatch-processor [--config FILE] [--print-config] [--help]\n"
+    "Configuration: FILE (key = value), then CASEWATCH_* environment variables.\n"
+    "At start it checks the cluster and its topics (processor.startup_timeout).\n"
+    "Exit status:\n"
+    "  0  stopped by SIGTERM/SIGINT after a clean shutdown\n"
+    "  1  a fatal error while running or at start-up\n"
+    "  2  bad command line or configuration\n"
+    "  3  a topic is missing, input topics are not co-partitioned, or the changelog\n"
+    "     has another partition count than the input or is not compacted\n"
+    "  4  no broker answered within processor.startup_timeout\n"
+    "  5  TLS/SASL authentication (or authorization) failed\n";
+
 static cw_conf_t *load_conf(int argc, char **argv, int *print)
 {
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"print-config", no_argument, NULL, 'p'},
+                                         {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *path = NULL;
     int c;
@@ -31,8 +46,14 @@ static cw_conf_t *load_conf(int argc, char **argv, int *print)
             path = optarg;
         else if (c == 'p')
             *print = 1;
-        else
+        else if (c == 'h') {
+            fputs(usage, stdout);
+            *print = 2;
             return NULL;
+        } else {
+            fputs(usage, stderr);
+            return NULL;
+        }
     }
     char err[512];
     cw_conf_t *conf = cw_conf_new(cw_processor_props, cw_processor_n_props);
@@ -48,10 +69,10 @@ static cw_conf_t *load_conf(int argc, char **argv, int *print)
 
 int main(int argc, char **argv)
 {
-    int print = 0, rc = 1;
+    int print = 0, rc = CW_EXIT_FAILURE;
     cw_conf_t *conf = load_conf(argc, argv, &print);
     if (!conf)
-        return 2;
+        return print == 2 ? CW_EXIT_OK : CW_EXIT_CONFIG;
     if (print) {
         cw_conf_dump(conf, stdout);
         cw_conf_destroy(conf);
@@ -70,7 +91,7 @@ int main(int argc, char **argv)
     if (cw_time_init(cw_conf_get_str(conf, "time.zone"), err, sizeof(err)) != CW_OK ||
         (rules ? cw_rulepack_load_file(rules, &pack, err, sizeof(err))
                : cw_rulepack_load_default(&pack, err, sizeof(err))) != CW_OK ||
-        !(p = cw_processor_new(conf, pack, err, sizeof(err)))) {
+        !(p = cw_processor_new(conf, pack, &rc, err, sizeof(err)))) {
         cw_log(CW_LOG_ERROR, "start-up: %s", err);
         goto out;
     }

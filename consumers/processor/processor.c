@@ -55,6 +55,8 @@ const cw_conf_prop_t cw_processor_props[] = {
      "tests: read the wall clock as an RFC 3339 time from this file"},
     {"processor.report_interval", CW_CONF_DURATION, "10s", 100, 86400000, NULL, 0,
      "how often counters are logged"},
+    {"processor.startup_timeout", CW_CONF_DURATION, "30s", 1000, 3600000, NULL, 0,
+     "longest the start-up check of the cluster and its topics may take (exit 4 then)"},
     {"processor.restore_timeout", CW_CONF_DURATION, "10m", 1000, 86400000, NULL, 0,
      "longest a partition's restore from the changelog may take before start-up fails"},
     {"time.zone", CW_CONF_STRING, "Europe/Stockholm", 0, 0, NULL, 0, "the legal time zone"},
@@ -445,6 +447,14 @@ static rd_kafka_conf_t *make_conf(const cw_processor_t *p, rd_kafka_type_t type,
     return cw_kafka_conf_new(type, &spec, errstr, errstr_size);
 }
 
+rd_kafka_conf_t *proc_kafka_conf(const cw_processor_t *p, char scope, char *errstr,
+                                 size_t errstr_size)
+{
+    static const char *const none[] = {NULL};
+    return make_conf(p, scope == 'P' ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, none, NULL, errstr,
+                     errstr_size);
+}
+
 static bool parse_topics(cw_processor_t *p, char *errstr, size_t errstr_size)
 {
     const char *list = cw_conf_get_str(p->conf, "processor.input_topics");
@@ -575,9 +585,10 @@ static bool check_dlq_size(const cw_processor_t *p, char *errstr, size_t errstr_
     return false;
 }
 
-cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pack, char *errstr,
-                                 size_t errstr_size)
+cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pack, int *status,
+                                 char *errstr, size_t errstr_size)
 {
+    *status = CW_EXIT_FAILURE;
     cw_processor_t *p = cw_calloc(1, sizeof(*p));
     p->conf = conf;
     p->pack = pack;
@@ -605,7 +616,17 @@ cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pac
     if (!(p->registry = cw_registry_new(&rc, errstr, errstr_size)))
         goto fail;
     p->txn = strcmp(cw_conf_get_str(conf, "processor.mode"), "exactly_once") == 0;
-    if (!parse_topics(p, errstr, errstr_size) || !make_clients(p, errstr, errstr_size) ||
+    if (!parse_topics(p, errstr, errstr_size))
+        goto fail;
+    rd_kafka_conf_t *admin = proc_kafka_conf(p, 'C', errstr, errstr_size);
+    if (!admin) {
+        *status = CW_EXIT_CONFIG;
+        goto fail;
+    }
+    if ((*status = topics_check(p, admin, errstr, errstr_size)) != CW_EXIT_OK)
+        goto fail;
+    *status = CW_EXIT_FAILURE;
+    if (!make_clients(p, errstr, errstr_size) ||
         !check_dlq_size(p, errstr, errstr_size))
         goto fail;
     if (p->txn) {

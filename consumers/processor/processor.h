@@ -51,10 +51,22 @@
 
 typedef struct cw_processor_s cw_processor_t;
 
+/* Exit statuses of casewatch-processor (README "Connecting to your Kafka",
+ * --help). */
+enum {
+    CW_EXIT_OK = 0,
+    CW_EXIT_FAILURE = 1,     /* a fatal error while running, or at start-up */
+    CW_EXIT_CONFIG = 2,      /* bad command line or configuration */
+    CW_EXIT_TOPICS = 3,      /* a topic missing, not co-partitioned, changelog wrong */
+    CW_EXIT_UNREACHABLE = 4, /* no broker answered within processor.startup_timeout */
+    CW_EXIT_AUTH = 5,        /* TLS/SASL authentication or authorization failed */
+};
+
 /* New processor from a checked configuration (borrowed for its lifetime)
- * and a borrowed rule pack. NULL with errstr on failure. */
-cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pack, char *errstr,
-                                 size_t errstr_size);
+ * and a borrowed rule pack; it first checks the topics (topics.c). NULL
+ * with errstr and *status (a CW_EXIT_*) on failure. */
+cw_processor_t *cw_processor_new(const cw_conf_t *conf, const cw_rulepack_t *pack, int *status,
+                                 char *errstr, size_t errstr_size);
 /* Runs until *stop is set; then finishes the batch, flushes, commits and
  * leaves the group. Returns 0, or 1 after a fatal error. */
 int cw_processor_run(cw_processor_t *p, volatile sig_atomic_t *stop);

@@ -5,7 +5,8 @@
 #   kafka.sh fetch           fetch the pinned Kafka (pom.xml) into the cache
 #   kafka.sh start DIR       start a broker whose config, data and log live in
 #                            DIR; prints bootstrap=HOST:PORT (PLAINTEXT) and
-#                            sasl_bootstrap=HOST:PORT (SASL_PLAINTEXT, SCRAM)
+#                            sasl_bootstrap=HOST:PORT (SASL_PLAINTEXT: SCRAM
+#                            and PLAIN)
 #                            and returns once the broker answers metadata
 #                            requests. A DIR that already holds a broker's
 #                            data is restarted on it, on the same ports.
@@ -16,8 +17,12 @@
 #
 # The Kafka jars are fetched once with Maven into $CW_CACHE/kafka-<version>
 # (default /var/cache/casewatch); a second run downloads nothing.
-# SCRAM user for the SASL listener: casewatch / casewatch-secret (both
-# SCRAM-SHA-256 and SCRAM-SHA-512); test credentials for loopback only.
+# User for the SASL listener: casewatch / casewatch-secret (SCRAM-SHA-256,
+# SCRAM-SHA-512 and PLAIN); test credentials for loopback only. Debian's
+# librdkafka 2.0.2 cannot log in with SCRAM to Kafka 4.x (its SCRAM nonce bug,
+# fixed in librdkafka 2.6.1: confluentinc/librdkafka#4895; the broker says
+# "invalid credentials"), so the processor's SASL test uses PLAIN; newer
+# clients (the venv's confluent-kafka) log in with SCRAM.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,7 +87,8 @@ advertised.listeners=PLAINTEXT://127.0.0.1:$plain,SASL_PLAINTEXT://127.0.0.1:$sa
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
-sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SCRAM_USER="$SCRAM_PASSWORD";
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=$d/data
