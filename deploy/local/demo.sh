@@ -5,6 +5,9 @@
 #
 #   deploy/local/demo.sh [--for SECONDS]      (or CASEWATCH_DEMO_SECONDS=N)
 #   CASEWATCH_DEMO_PORT=N: the dashboard's port (default 8080)
+#   CASEWATCH_BROKER=kafka: a real Apache Kafka and Schema Registry
+#     (deploy/kafka/, Java) instead of the embedded broker, the simulator
+#     writing Avro through the registry; the default, embedded, needs no JVM
 #
 # Ctrl-C stops everything. Without a bound it runs until interrupted.
 set -eu
@@ -15,10 +18,12 @@ seconds=${CASEWATCH_DEMO_SECONDS:-0}
 if [ "${1:-}" = "--for" ] && [ -n "${2:-}" ]; then seconds=$2; fi
 case "$seconds" in *[!0-9]*) echo "demo: --for takes a number of seconds" >&2; exit 2 ;; esac
 port=${CASEWATCH_DEMO_PORT:-8080}
+broker=${CASEWATCH_BROKER:-embedded}
+case "$broker" in embedded|kafka) ;; *) echo "demo: CASEWATCH_BROKER is embedded or kafka" >&2; exit 2 ;; esac
 build_dir=${CASEWATCH_BUILD:-}
 # The components read CASEWATCH_* variables as their settings and stop on
 # one they do not know: the demo's own must not reach them.
-unset CASEWATCH_DEMO_SECONDS CASEWATCH_DEMO_PORT CASEWATCH_BUILD
+unset CASEWATCH_DEMO_SECONDS CASEWATCH_DEMO_PORT CASEWATCH_BUILD CASEWATCH_BROKER
 
 # CASEWATCH_BUILD=DIR runs the binaries already built there (tests do).
 if [ -n "$build_dir" ]; then
@@ -63,6 +68,12 @@ cleanup() {
         while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
         kill -9 "$p" 2>/dev/null || true
     done
+    # The real broker and registry last (they are not in $pids: their
+    # scripts keep the pid in their directory).
+    if [ "$broker" = kafka ]; then
+        deploy/kafka/registry.sh stop "$tmp/registry" || true
+        deploy/kafka/kafka.sh stop "$tmp/kafka" || true
+    fi
     wait 2>/dev/null || true
     echo
     echo "== stopped; logs were in $tmp (removed)"
@@ -83,16 +94,49 @@ summary() {
     [ -n "${dashboard:-}" ] && echo "   dashboard was: $dashboard"
 }
 
-echo "== starting the embedded broker (librdkafka mock cluster, loopback)"
-"$bin/deploy/local/broker/casewatch-broker" --topic case-events:6 --topic case-alerts:6 \
-    --topic casewatch-state:6 --topic case-events-dlq:1 --topic case-alert-actions:2 \
-    --bootstrap-file "$tmp/bootstrap" \
-    </dev/null >"$tmp/broker.log" 2>&1 &
-pids="$pids $!"
-i=0
-while [ ! -s "$tmp/bootstrap" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-bootstrap=$(cat "$tmp/bootstrap")
-echo "   bootstrap servers: $bootstrap"
+# The topics (partitions): the compacted ones as the processor and feed expect.
+topics="case-events:6 case-alerts:6 casewatch-state:6:compact case-events-dlq:1 case-alert-actions:2:compact"
+registry_conf=""
+simulate_format=""
+if [ "$broker" = kafka ]; then
+    echo "== starting Apache Kafka and the Schema Registry (deploy/kafka/, loopback; ~30 s)"
+    out=$(deploy/kafka/kafka.sh start "$tmp/kafka") || { echo "demo: kafka.sh start failed" >&2; exit 1; }
+    bootstrap=$(echo "$out" | sed -n 's/^bootstrap=//p')
+    echo "   bootstrap servers: $bootstrap (Apache Kafka, log: $tmp/kafka/server.log)"
+    # The Kafka fetched by kafka.sh is the broker's jars only (no kafka-tools
+    # jar, so no TopicCommand): the topics are made with the Admin API of
+    # Debian's python3-confluent-kafka, as the kafka_real tests make theirs.
+    # shellcheck disable=SC2086 # one argument per topic
+    /usr/bin/python3 - "$bootstrap" $topics <<'PY' || { echo "demo: creating the topics failed" >&2; exit 1; }
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+new = []
+for spec in sys.argv[2:]:
+    name, parts, *compact = spec.split(":")
+    conf = {"cleanup.policy": "compact"} if compact else {}
+    new.append(NewTopic(name, num_partitions=int(parts), replication_factor=1, config=conf))
+for name, f in admin.create_topics(new, operation_timeout=30).items():
+    f.result()
+PY
+    out=$(deploy/kafka/registry.sh start "$tmp/registry" "$bootstrap") ||
+        { echo "demo: registry.sh start failed" >&2; exit 1; }
+    registry=$(echo "$out" | sed -n 's/^registry=//p')
+    echo "   schema registry: $registry (Apicurio; the simulator writes Avro through it)"
+    registry_conf="schema_registry.url = $registry"
+    simulate_format="--format avro --schema-registry $registry"
+else
+    echo "== starting the embedded broker (librdkafka mock cluster, loopback)"
+    set --
+    for t in $topics; do set -- "$@" --topic "${t%:compact}"; done
+    "$bin/deploy/local/broker/casewatch-broker" "$@" --bootstrap-file "$tmp/bootstrap" \
+        </dev/null >"$tmp/broker.log" 2>&1 &
+    pids="$pids $!"
+    i=0
+    while [ ! -s "$tmp/bootstrap" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    bootstrap=$(cat "$tmp/bootstrap")
+    echo "   bootstrap servers: $bootstrap"
+fi
 
 # The simulator runs simulated time (2 days a second) and writes its clock
 # to a file; the processor takes that file for its wall clock, so deadlines
@@ -105,6 +149,7 @@ kafka.session.timeout.ms = 6000
 processor.live_grace = 12h
 processor.clock_file = $tmp/clock
 processor.report_interval = 15s
+$registry_conf
 CONF
 chmod 600 "$tmp/processor.conf"
 "$bin/consumers/processor/casewatch-processor" --config "$tmp/processor.conf" \
@@ -214,9 +259,10 @@ pids="$pids $printer"
 
 echo "== simulating two years of cases in three municipalities (Gävle, Örebro, Linköping,"
 echo "   a quarter of their size; placements from two years before), 2 days a second"
+# shellcheck disable=SC2086 # $simulate_format: none or two options
 "$bin/producers/simulate/casewatch-simulate" --municipalities 3 --scale 0.25 --late-share 0.2 \
     --from 2025-01-01 --days 730 --speed 2 --clock-file "$tmp/clock" \
-    --bootstrap "$bootstrap" --topic case-events --quiet 2>"$tmp/simulate.log" &
+    --bootstrap "$bootstrap" --topic case-events $simulate_format --quiet 2>"$tmp/simulate.log" &
 pids="$pids $!"
 echo "== alerts (warnings, breaches, resolutions) as they arrive; Ctrl-C to stop"
 

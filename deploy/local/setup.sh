@@ -60,6 +60,25 @@ else
     cp "$req" "$stamp"
 fi
 
+# The AsyncAPI parser of the schemas test (tests/schemas/check_asyncapi.js):
+# npm's @asyncapi/parser and its Avro schema parser, pinned, in $CW_NPM
+# outside the repository;
+# installed again only when the pin changes (node and npm: the system's).
+ASYNCAPI_PARSER="@asyncapi/parser@3.6.6 @asyncapi/avro-schema-parser@3.1.0"
+CW_NPM=${CW_NPM:-$CW_CACHE/npm}
+npm_stamp="$CW_NPM/.casewatch-npm"
+if [ -f "$npm_stamp" ] && [ "$(cat "$npm_stamp")" = "$ASYNCAPI_PARSER" ]; then
+    echo "setup: npm packages present ($CW_NPM)"
+elif ! command -v npm >/dev/null 2>&1; then
+    echo "setup: npm not found; the asyncapi schema test will fail" >&2
+else
+    echo "setup: $ASYNCAPI_PARSER into $CW_NPM"
+    mkdir -p "$CW_NPM"
+    # shellcheck disable=SC2086
+    npm install -q --prefix "$CW_NPM" --no-audit --no-fund --ignore-scripts $ASYNCAPI_PARSER
+    echo "$ASYNCAPI_PARSER" >"$npm_stamp"
+fi
+
 # The real Apache Kafka and Schema Registry of the kafka_real tests
 # (deploy/kafka/): pinned, fetched once into $CW_CACHE (Kafka with Maven,
 # Apicurio Registry from Maven Central with a pinned SHA-256); nothing is

@@ -300,26 +300,75 @@ def test_demo(tmp):
     processor, the feed and the simulator, shows warnings, breaches and
     resolutions within half a minute (and the dashboard's API has them),
     and stops everything by itself, leaving nothing running."""
+    _demo(tmp, "embedded", 25, 18, 60)
+
+
+def test_demo_kafka(tmp):
+    """The same with CASEWATCH_BROKER=kafka: a real Apache Kafka and Schema
+    Registry (JVMs, started and stopped by the demo), the simulator writing
+    Avro registered in the registry; nothing left running afterwards,
+    neither JVM included."""
+    _demo(tmp, "kafka", 60, 0, 200)
+
+
+def _demo(tmp, broker, seconds, midway_s, max_s):
     import socket
+    import threading
+    import urllib.request
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    env = dict(os.environ, CASEWATCH_BUILD=BUILD, CASEWATCH_DEMO_PORT=str(port))
+    env = dict(os.environ, CASEWATCH_BUILD=BUILD, CASEWATCH_DEMO_PORT=str(port),
+               CASEWATCH_BROKER=broker)
     t0 = time.time()
-    proc = subprocess.Popen([os.path.join(ROOT, "deploy/local/demo.sh"), "--for", "25"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Midway, the dashboard's API shows open alerts and caseload.
-    import urllib.request
-    time.sleep(18)
-    api = {}
-    for path in ("/api/alerts?limit=5", "/api/caseload"):
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
-            api[path] = json.load(r)
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
-        page = r.read().decode()
-    out, err = proc.communicate(timeout=120)
+    errf = open(os.path.join(tmp, "demo.err"), "w+")
+    proc = subprocess.Popen([os.path.join(ROOT, "deploy/local/demo.sh"), "--for", str(seconds)],
+                            env=env, stdout=subprocess.PIPE, stderr=errf, text=True)
+    got = []  # stdout as it comes (the registry's address is on it)
+    reader = threading.Thread(target=lambda: got.extend(proc.stdout), daemon=True)
+    reader.start()
+    try:
+        # Midway, the dashboard's API shows open alerts and caseload. The real
+        # broker's start-up time varies: there, poll until alerts and cases show.
+        api = {}
+        time.sleep(midway_s)
+        deadline = time.time() + (0 if broker == "embedded" else 120)
+        while True:
+            try:
+                for path in ("/api/alerts?limit=5", "/api/caseload"):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+                        api[path] = json.load(r)
+                if (api["/api/alerts?limit=5"]["total"] > 0 and
+                    api["/api/caseload"]["total"]["open_cases"] > 0) or time.time() > deadline:
+                    break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+            assert proc.poll() is None, ("the demo ended early", "".join(got)[-1500:])
+            time.sleep(2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+            page = r.read().decode()
+        subjects = None
+        if broker == "kafka":  # the simulator registered its schema: Avro went through it
+            regs = [l.split()[2] for l in list(got) if l.startswith("   schema registry: ")]
+            assert regs, "".join(got)[:800]
+            reg = regs[0]
+            with urllib.request.urlopen(f"{reg}/subjects", timeout=10) as r:
+                subjects = json.load(r)
+            assert "case-events-value" in subjects, subjects
+    except BaseException:  # a failed check stops the demo (its trap stops the JVMs too)
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=90)
+        raise
+    proc.wait(timeout=max_s + 60)
+    reader.join(timeout=10)
     took = time.time() - t0
+    out = "".join(got)
+    errf.seek(0)
+    err = errf.read()
+    errf.close()
     assert proc.returncode == 0, (proc.returncode, out[-1500:], err[-1500:])
     assert api["/api/alerts?limit=5"]["total"] > 0, api["/api/alerts?limit=5"]
     assert api["/api/caseload"]["total"]["open_cases"] > 0, api["/api/caseload"]["total"]
@@ -329,13 +378,16 @@ def test_demo(tmp):
     kinds = collections.Counter(l.split()[1] for l in lines if l[:2] == "20" and len(l.split()) > 2)
     for k in ("WARNING", "BREACH", "RESOLVED"):
         assert kinds[k] > 0, f"no {k} in the demo's output: {dict(kinds)}"
-    assert "== stopped" in out and took < 60, took
+    assert "== stopped" in out and took < max_s, took
+    if broker == "kafka":
+        assert "(Apache Kafka," in out and "schema registry: http://127.0.0.1:" in out, out[:800]
     log = [l for l in lines if "processor started (log:" in l][0]
     tmpdir = os.path.dirname(log.split("log: ")[1].rstrip(")"))
     assert not os.path.exists(tmpdir), "demo left its directory"
     left = subprocess.run(["pgrep", "-f", tmpdir], capture_output=True).stdout
     assert not left, f"processes left running: {left}"
-    print(f"demo: {dict(kinds)} in {took:.0f} s; dashboard midway: "
+    print(f"demo ({broker}): {dict(kinds)} in {took:.0f} s; registry subjects: {subjects}; "
+          f"dashboard midway: "
           f"{api['/api/alerts?limit=5']['total']} open alerts, "
           f"{api['/api/caseload']['total']['open_cases']} open cases")
 
