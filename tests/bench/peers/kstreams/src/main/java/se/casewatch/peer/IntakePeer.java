@@ -516,7 +516,10 @@ public final class IntakePeer {
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
                 .StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> streams.close(Duration.ofSeconds(30))));
+        /* Leave the group on close, so that a restarted instance is not held
+         * back by the session timeout of the old one. */
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> streams.close(
+            new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true))));
         streams.start();
         Thread.currentThread().join();
     }
