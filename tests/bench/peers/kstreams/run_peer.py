@@ -283,15 +283,6 @@ def run_ks(name, topic, n_events, tag):
                 rss=rss, base=base, alerts=alerts, state=state, app=f"ks-{tag}")
 
 
-def open_cases(alerts):
-    """Cases with an obligation still open at the end: with the clock past
-    every due date, one that breached and was not resolved / withdrawn."""
-    closed = {(a["case"], a["rule"], a["subject"]) for a in alerts.values()
-              if a["kind"] in ("resolved", "withdrawn")}
-    return len({a["case"] for a in alerts.values() if a["kind"] == "breach"
-                and (a["case"], a["rule"], a["subject"]) not in closed})
-
-
 try:
     if not os.path.exists(os.path.join(HERE, "target/casewatch-kstreams-peer-1.jar")):
         subprocess.run(["mvn", "-B", "-q", "-f", os.path.join(HERE, "pom.xml"),
