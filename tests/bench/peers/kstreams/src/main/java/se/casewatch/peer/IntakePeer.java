@@ -493,6 +493,10 @@ public final class IntakePeer {
         p.put(StreamsConfig.producerPrefix("linger.ms"), 20);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
+        /* As the suite's casewatch-processor: a restarted instance does not
+         * wait out a long session of the member before it. */
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 500);
 
         Serde<CaseState> caseSerde = Serdes.serdeFrom(new CaseSerde(), new CaseSerde());
         Topology topo = new Topology();
