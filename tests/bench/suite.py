@@ -763,6 +763,11 @@ entry.
 ## Notes
 
 """ + "\n".join(f"- {n}" for n in notes) + "\n"
+    # The Kafka Streams peer is run by hand (peers/kstreams/run_peer.py, a
+    # real broker and a JVM); its dated section is kept, not rewritten.
+    peer = os.path.join(SRC, "peers/kstreams/RESULTS.md")
+    if os.path.exists(peer):
+        md += "\n" + open(peer).read()
     with open(OUT_MD, "w") as f:
         f.write(md)
     print()
